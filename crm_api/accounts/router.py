@@ -1,0 +1,141 @@
+"""账户 / accounts: balances, transactions, credit-card statements, card loss."""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+
+from crm_api.accounts import service
+from crm_api.accounts.schemas import (
+    AccountPublic,
+    AccountType,
+    CardLossCreate,
+    CardLossResult,
+    CreditCardStatement,
+    TransactionPage,
+    TransactionPublic,
+)
+from crm_api.deps import ClockDep, ServiceCaller, SessionDep
+from crm_api.errors import ErrorBody
+
+router = APIRouter(prefix="/customers/{customer_id}/accounts", tags=["账户 accounts"])
+
+ZERO = Decimal("0.00")
+_ACCOUNT_NOT_FOUND = {404: {"model": ErrorBody, "description": "account_not_found"}}
+
+
+@router.get(
+    "",
+    summary="查询客户账户列表",
+    responses={404: {"model": ErrorBody, "description": "customer_not_found"}},
+)
+def list_accounts(
+    customer_id: int,
+    session: SessionDep,
+    account_type: Annotated[AccountType | None, Query(description="储蓄卡 or 信用卡")] = None,
+) -> list[AccountPublic]:
+    accounts = service.list_accounts(
+        session=session, customer_id=customer_id, account_type=account_type
+    )
+    return [AccountPublic.from_account(a) for a in accounts]
+
+
+@router.get(
+    "/{account_id}/transactions",
+    summary="查询交易明细",
+    responses={
+        **_ACCOUNT_NOT_FOUND,
+        422: {"model": ErrorBody, "description": "invalid_date_range / validation_error"},
+    },
+)
+def list_transactions(
+    customer_id: int,
+    account_id: int,
+    session: SessionDep,
+    clock: ClockDep,
+    start: Annotated[date | None, Query(description="起始日 (含), 北京时间")] = None,
+    end: Annotated[date | None, Query(description="截止日 (含), 北京时间; 默认今天")] = None,
+    limit: Annotated[int, Query(ge=1, le=100)] = 20,
+    offset: Annotated[int, Query(ge=0)] = 0,
+) -> TransactionPage:
+    """Newest first; without dates, the last 30 days. Totals cover the whole range."""
+    result = service.list_transactions(
+        session=session,
+        customer_id=customer_id,
+        account_id=account_id,
+        start=start,
+        end=end,
+        limit=limit,
+        offset=offset,
+        now=clock(),
+    )
+    return TransactionPage(
+        items=[TransactionPublic.model_validate(t) for t in result.items],
+        total=result.total,
+        income_total=result.income_total,
+        spending_total=result.spending_total,
+        start=result.start,
+        end=result.end,
+    )
+
+
+@router.get(
+    "/{account_id}/statement",
+    summary="查询信用卡账单",
+    responses={
+        **_ACCOUNT_NOT_FOUND,
+        409: {"model": ErrorBody, "description": "not_a_credit_card"},
+    },
+)
+def get_statement(customer_id: int, account_id: int, session: SessionDep) -> CreditCardStatement:
+    account = service.get_statement_account(
+        session=session, customer_id=customer_id, account_id=account_id
+    )
+    assert account.statement_date and account.due_date and account.credit_limit is not None
+    return CreditCardStatement(
+        account_id=account.id,
+        masked_number=AccountPublic.from_account(account).masked_number,
+        statement_date=account.statement_date,
+        due_date=account.due_date,
+        statement_amount=account.statement_amount or ZERO,
+        minimum_payment=account.minimum_payment or ZERO,
+        credit_limit=account.credit_limit,
+        available_credit=account.available_credit or ZERO,
+        current_balance=account.balance,
+    )
+
+
+@router.post("/{account_id}/report-loss", summary="挂失银行卡", responses=_ACCOUNT_NOT_FOUND)
+def report_loss(
+    customer_id: int,
+    account_id: int,
+    body: CardLossCreate,
+    session: SessionDep,
+    clock: ClockDep,
+    caller: ServiceCaller,
+) -> CardLossResult:
+    """Report a card lost, stolen or swallowed by an ATM. Idempotent per account.
+
+    lost/stolen set the status to `lost`; swallowed sets `frozen` (the card is in the
+    bank's hands, so it is blocked rather than declared lost).
+    """
+    outcome = service.report_card_loss(
+        session=session,
+        customer_id=customer_id,
+        account_id=account_id,
+        reason=body.reason,
+        channel=body.channel,
+        actor=caller.name,
+        now=clock(),
+    )
+    session.commit()
+    assert outcome.report.reference is not None
+    return CardLossResult(
+        account=AccountPublic.from_account(outcome.account),
+        already_reported=outcome.already_reported,
+        reported_at=outcome.report.reported_at,
+        reference=outcome.report.reference,
+    )

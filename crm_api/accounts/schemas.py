@@ -1,0 +1,88 @@
+"""Account, transaction, statement and card-loss schemas. Card numbers only ever masked."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from crm_api.accounts.models import Account
+from crm_api.identifiers import mask_card_number
+from crm_api.schemas import LocalDateTime, MoneyStr
+
+AccountType = Literal["储蓄卡", "信用卡"]
+
+
+class AccountPublic(BaseModel):
+    id: int
+    account_type: AccountType
+    masked_number: str = Field(examples=["尾号1234"])
+    last4: str = Field(examples=["1234"])
+    status: Literal["normal", "frozen", "lost"]
+    currency: Literal["CNY"] = "CNY"
+    balance: MoneyStr = Field(description="储蓄卡: 可用余额; 信用卡: 当前欠款 (≥0)")
+    credit_limit: MoneyStr | None = None
+    available_credit: MoneyStr | None = None
+    opened_on: date
+
+    @classmethod
+    def from_account(cls, account: Account) -> AccountPublic:
+        return cls(
+            id=account.id,
+            account_type=account.account_type,  # type: ignore[arg-type]
+            masked_number=mask_card_number(account.number),
+            last4=account.last4,
+            status=account.status,  # type: ignore[arg-type]
+            balance=account.balance,
+            credit_limit=account.credit_limit if account.is_credit_card else None,
+            available_credit=account.available_credit,
+            opened_on=account.opened_on,
+        )
+
+
+class TransactionPublic(BaseModel):
+    model_config = ConfigDict(from_attributes=True, title="Transaction")
+
+    id: int
+    occurred_at: LocalDateTime
+    amount: MoneyStr = Field(description="+ 收入/还款, − 支出")
+    counterparty: str
+    channel: str = Field(examples=["手机银行", "ATM", "POS", "网银", "柜面", "快捷支付"])
+    category: str = Field(examples=["工资", "餐饮", "购物", "转账", "还款", "缴费", "取现"])
+    balance_after: MoneyStr = Field(description="交易后余额 (信用卡为交易后欠款)")
+
+
+class TransactionPage(BaseModel):
+    items: list[TransactionPublic] = Field(description="newest first")
+    total: int = Field(description="transactions in the whole range")
+    income_total: MoneyStr = Field(description="sum of positive amounts in the whole range")
+    spending_total: MoneyStr = Field(description="sum of spending in the whole range, positive")
+    start: date
+    end: date
+
+
+class CreditCardStatement(BaseModel):
+    account_id: int
+    masked_number: str
+    statement_date: date
+    due_date: date
+    statement_amount: MoneyStr
+    minimum_payment: MoneyStr
+    credit_limit: MoneyStr
+    available_credit: MoneyStr
+    current_balance: MoneyStr = Field(description="当前欠款 (includes unbilled spending)")
+
+
+class CardLossCreate(BaseModel):
+    reason: Literal["lost", "stolen", "swallowed"] = Field(
+        description="lost/stolen → status lost (挂失); swallowed (ATM吞卡) → status frozen"
+    )
+    channel: str = Field(default="web", min_length=1, max_length=20, examples=["web", "app"])
+
+
+class CardLossResult(BaseModel):
+    account: AccountPublic
+    already_reported: bool
+    reported_at: LocalDateTime
+    reference: str = Field(examples=["GS20261129000123"])

@@ -1,0 +1,71 @@
+"""Configuration from environment variables (see .env.example)."""
+
+from __future__ import annotations
+
+import logging
+from typing import Literal
+
+from pydantic import Field, SecretStr, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+logger = logging.getLogger(__name__)
+
+# Values that are obviously not real secrets; refused in production.
+PLACEHOLDER_SECRETS = frozenset(
+    {"change-me", "changeme", "change_me", "secret", "password", "dev", "test", "token", "xxx"}
+)
+# Production secrets must be at least this long (e.g. `secrets.token_urlsafe(32)`).
+MIN_PRODUCTION_SECRET_LENGTH = 32
+
+
+class DatabaseSettings(BaseSettings):
+    """Only what migrations need, so `manage migrate` works without the API secrets."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    crm_database_url: str = Field(
+        default="sqlite:///var/crm.db",
+        description="SQLAlchemy URL; PostgreSQL in production (postgresql+psycopg://…)",
+    )
+
+
+class Settings(DatabaseSettings):
+    """All settings of the CRM API.
+
+    Secrets have no default. With `CRM_ENV=production` a placeholder or short secret is
+    refused at startup and the demo routes are switched off whatever `CRM_DEMO_MODE` says.
+    """
+
+    crm_env: Literal["development", "production"] = "development"
+    crm_demo_mode: bool = Field(
+        default=False, description="demo SMS outbox + demo app-token routes (never in production)"
+    )
+    crm_service_token: SecretStr = Field(min_length=1, description="Bearer token of the action server")
+    app_token_secret: SecretStr = Field(min_length=1, description="HS256 key of app identity tokens")
+    otp_ttl_seconds: int = Field(default=300, gt=0)
+    otp_max_attempts: int = Field(default=5, gt=0)
+    otp_lock_seconds: int = Field(default=900, gt=0)
+    otp_requests_per_hour: int = Field(default=5, gt=0)
+    otp_resend_gap_seconds: int = Field(default=60, ge=0)
+
+    @model_validator(mode="after")
+    def _check_secrets(self) -> Settings:
+        for name in ("crm_service_token", "app_token_secret"):
+            value: str = getattr(self, name).get_secret_value()
+            placeholder = value.strip().lower() in PLACEHOLDER_SECRETS or "change-me" in value
+            if self.crm_env == "production":
+                if placeholder or len(value) < MIN_PRODUCTION_SECRET_LENGTH:
+                    raise ValueError(
+                        f"{name.upper()} is a placeholder or shorter than "
+                        f"{MIN_PRODUCTION_SECRET_LENGTH} characters; refused in production"
+                    )
+            elif placeholder:
+                logger.warning("config.placeholder_secret name=%s env=%s", name, self.crm_env)
+        if self.crm_env == "production" and self.crm_demo_mode:
+            logger.warning("config.demo_mode_forced_off env=production")
+            self.crm_demo_mode = False
+        return self
+
+    @property
+    def demo_enabled(self) -> bool:
+        return self.crm_demo_mode and self.crm_env != "production"

@@ -100,7 +100,7 @@ shell: setup models/.trained var/.db-ready
 	$(CRM_PY) scripts/run_stack.py --shell
 
 validate: $(BOT_VENV)/.installed
-	$(RASA) data validate --config config.yml --domain domain.yml --data data --fail-on-warnings
+	$(RASA) data validate --config config.yml --domain domain.yml --data data
 
 test-crm: $(CRM_VENV)/.installed
 	$(CRM_PY) -m pytest tests/crm_api -q

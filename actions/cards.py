@@ -21,6 +21,7 @@ from actions.verification import ABORT_FORM, VerificationSlotsMixin
 logger = logging.getLogger(__name__)
 
 REPORTABLE_STATUS = "normal"
+VERIFICATION_SLOTS = ("phone_number", "verification_code")
 RESET_LOSS_SLOTS: list[EventType] = [
     SlotSet("loss_card", None), SlotSet("loss_card_label", None), SlotSet("loss_confirmed", None),
     SlotSet("card_tail", None), SlotSet("account_type", None),
@@ -86,8 +87,8 @@ class ValidateCardLossForm(VerificationSlotsMixin, FormValidationAction):
     async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
                              tracker: Tracker, domain: DomainDict) -> list[str]:
         if verified_customer_id(tracker):
-            return domain_slots
-        return ["phone_number", "verification_code", *domain_slots]
+            return [slot for slot in domain_slots if slot not in VERIFICATION_SLOTS]
+        return domain_slots
 
     async def extract_loss_card(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> dict[str, Any]:

@@ -42,6 +42,11 @@ _ID_NUMBER = re.compile(
 _MOBILE = re.compile(r"1[3-9]\d{9}")
 
 OTP_MASK = "******"
+# a code read out in Chinese numerals ("幺二三四五六"), optionally spaced
+_CN_NUMERAL = "[零〇一二三四五六七八九幺两]"
+_CN_CODE = re.compile(
+    rf"(?<!{_CN_NUMERAL}|十|百|千|万)(?:{_CN_NUMERAL}\s?){{5}}{_CN_NUMERAL}(?!\s?{_CN_NUMERAL}|十|百|千|万)"
+)
 
 
 def _normalise(run: str) -> str:
@@ -121,14 +126,14 @@ def mask_pii(text: str) -> str:
     """
     if not text:
         return text
-    return _NUMBER_RUN.sub(_MASK_ALL, text)
+    return _CN_CODE.sub(OTP_MASK, _NUMBER_RUN.sub(_MASK_ALL, text))
 
 
 def mask_one_time_codes(text: str) -> str:
     """Masks standalone six-digit numbers only (used where a code is expected)."""
     if not text:
         return text
-    return _NUMBER_RUN.sub(_MASK_OTP, text)
+    return _CN_CODE.sub(OTP_MASK, _NUMBER_RUN.sub(_MASK_OTP, text))
 
 
 def mask_card_and_id_numbers(text: str) -> str:

@@ -121,6 +121,9 @@ def mask_events(events: list[Event]) -> list[Event]:
                 requested_slot = event.value
             if event.key == CODE_SLOT and event.value is not None:
                 value: Any = OTP_MASK
+            elif isinstance(event.value, dict):
+                # session_started_metadata carries the message metadata, incl. the app token
+                value = _redact_metadata(event.value)
             else:
                 value = _mask_value(event.value, code=False)
             if value is event.value:

@@ -40,8 +40,12 @@ class Settings(DatabaseSettings):
     crm_demo_mode: bool = Field(
         default=False, description="demo SMS outbox + demo app-token routes (never in production)"
     )
-    crm_service_token: SecretStr = Field(min_length=1, description="Bearer token of the action server")
-    app_token_secret: SecretStr = Field(min_length=1, description="HS256 key of app identity tokens")
+    crm_service_token: SecretStr = Field(
+        min_length=1, description="Bearer token of the action server"
+    )
+    app_token_secret: SecretStr = Field(
+        min_length=1, description="HS256 key of app identity tokens"
+    )
     otp_ttl_seconds: int = Field(default=300, gt=0)
     otp_max_attempts: int = Field(default=5, gt=0)
     otp_lock_seconds: int = Field(default=900, gt=0)

@@ -167,7 +167,7 @@ _HTTP_ERRORS: dict[int, tuple[str, str]] = {
 async def _http_error_handler(_request: Request, exc: Exception) -> JSONResponse:
     assert isinstance(exc, StarletteHTTPException)
     code, detail = _HTTP_ERRORS.get(exc.status_code, ("http_error", f"请求失败 / {exc.detail}"))
-    return error_response(exc.status_code, code, detail, exc.headers)
+    return error_response(exc.status_code, code, detail, dict(exc.headers or {}) or None)
 
 
 async def _unexpected_error_handler(_request: Request, exc: Exception) -> JSONResponse:

@@ -49,7 +49,9 @@ def luhn_check_digit(body: str) -> str:
 
 
 def is_luhn_valid(number: str) -> bool:
-    return number.isdigit() and 16 <= len(number) <= 19 and luhn_check_digit(number[:-1]) == number[-1]
+    return (
+        number.isdigit() and 16 <= len(number) <= 19 and luhn_check_digit(number[:-1]) == number[-1]
+    )
 
 
 def mask_phone(phone: str) -> str:

@@ -50,10 +50,18 @@ class MaskDigitsFilter(logging.Filter):
         return True
 
 
-def _install_log_masking() -> None:
+def _configure_logging() -> None:
+    """Mask numbers in uvicorn's access log; give crm_api's own lines a handler if none."""
     access = logging.getLogger("uvicorn.access")
     if not any(isinstance(f, MaskDigitsFilter) for f in access.filters):
         access.addFilter(MaskDigitsFilter())
+    crm_logger = logging.getLogger("crm_api")
+    if crm_logger.level == logging.NOTSET:
+        crm_logger.setLevel(logging.INFO)
+    if not crm_logger.handlers and not logging.getLogger().handlers:
+        handler = logging.StreamHandler()
+        handler.setFormatter(logging.Formatter("%(levelname)s:     %(name)s %(message)s"))
+        crm_logger.addHandler(handler)
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
@@ -78,14 +86,16 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.engine = engine
     app.state.session_factory = create_session_factory(engine)
     register_error_handlers(app)
-    _install_log_masking()
+    _configure_logging()
 
     @app.get("/health", tags=["运维 ops"], summary="健康检查")
     def health() -> dict[str, str]:
         return {"status": "ok"}
 
     service_api = APIRouter(
-        prefix=API_PREFIX, dependencies=[Depends(require_service_caller)], responses=COMMON_RESPONSES
+        prefix=API_PREFIX,
+        dependencies=[Depends(require_service_caller)],
+        responses=COMMON_RESPONSES,
     )
     service_api.include_router(customers_router)
     service_api.include_router(accounts_router)

@@ -19,6 +19,7 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 from decimal import ROUND_HALF_UP, Decimal
+from functools import partial
 from typing import Any
 
 from faker import Faker
@@ -76,10 +77,22 @@ UTILITY_COMPANY = {
 
 INCOME_BANDS = ["5万以下", "5-10万", "10-20万", "20-50万", "50-100万", "100万以上"]
 # monthly take-home pay range in yuan per income band
-MONTHLY_PAY = [(2800, 4000), (4200, 8000), (8500, 15000), (16000, 35000), (40000, 70000),
-               (80000, 150000)]
-CREDIT_LIMITS = [(5000, 10000), (10000, 20000), (20000, 50000), (50000, 100000),
-                 (100000, 200000), (200000, 500000)]
+MONTHLY_PAY = [
+    (2800, 4000),
+    (4200, 8000),
+    (8500, 15000),
+    (16000, 35000),
+    (40000, 70000),
+    (80000, 150000),
+]
+CREDIT_LIMITS = [
+    (5000, 10000),
+    (10000, 20000),
+    (20000, 50000),
+    (50000, 100000),
+    (100000, 200000),
+    (200000, 500000),
+]
 
 # (occupation, weight, likely income bands)
 OCCUPATIONS: list[tuple[str, int, list[int]]] = [
@@ -108,17 +121,76 @@ OCCUPATIONS: list[tuple[str, int, list[int]]] = [
 
 DEBIT_BINS = ["622202", "622848", "621226"]  # 19-digit 借记卡
 CREDIT_BINS = ["625907", "427020", "524094"]  # 16-digit 贷记卡 (银联 / Visa / Mastercard)
-PHONE_PREFIXES = ["130", "131", "132", "135", "136", "137", "138", "139", "150", "151", "152",
-                  "155", "157", "158", "159", "166", "176", "177", "180", "181", "185", "186",
-                  "187", "188", "189", "191", "198", "199"]
+PHONE_PREFIXES = [
+    "130",
+    "131",
+    "132",
+    "135",
+    "136",
+    "137",
+    "138",
+    "139",
+    "150",
+    "151",
+    "152",
+    "155",
+    "157",
+    "158",
+    "159",
+    "166",
+    "176",
+    "177",
+    "180",
+    "181",
+    "185",
+    "186",
+    "187",
+    "188",
+    "189",
+    "191",
+    "198",
+    "199",
+]
 
-RESTAURANTS = ["美团外卖", "饿了么", "肯德基", "麦当劳", "星巴克", "瑞幸咖啡", "海底捞", "沙县小吃",
-               "兰州拉面", "喜茶", "必胜客", "老乡鸡", "西贝莜面村", "太二酸菜鱼", "蜜雪冰城"]
-SHOPS = ["京东商城", "淘宝", "天猫超市", "拼多多", "盒马鲜生", "永辉超市", "优衣库", "屈臣氏",
-         "苏宁易购", "沃尔玛", "名创优品", "山姆会员店", "唯品会"]
+RESTAURANTS = [
+    "美团外卖",
+    "饿了么",
+    "肯德基",
+    "麦当劳",
+    "星巴克",
+    "瑞幸咖啡",
+    "海底捞",
+    "沙县小吃",
+    "兰州拉面",
+    "喜茶",
+    "必胜客",
+    "老乡鸡",
+    "西贝莜面村",
+    "太二酸菜鱼",
+    "蜜雪冰城",
+]
+SHOPS = [
+    "京东商城",
+    "淘宝",
+    "天猫超市",
+    "拼多多",
+    "盒马鲜生",
+    "永辉超市",
+    "优衣库",
+    "屈臣氏",
+    "苏宁易购",
+    "沃尔玛",
+    "名创优品",
+    "山姆会员店",
+    "唯品会",
+]
 TRANSPORT = ["滴滴出行", "地铁乘车码", "中国铁路12306", "中国石化加油站", "哈啰出行", "高德打车"]
-BILLS = [("{utility}", 80, 450), ("{city}自来水公司", 20, 120), ("{city}燃气集团", 30, 260),
-         ("中国移动话费充值", 50, 200)]
+BILLS = [
+    ("{utility}", 80, 450),
+    ("{city}自来水公司", 20, 120),
+    ("{city}燃气集团", 30, 260),
+    ("中国移动话费充值", 50, 200),
+]
 WEALTH_PRODUCTS = ["朝朝宝现金管理", "稳健理财30天", "季季红理财", "货币基金"]
 
 
@@ -136,12 +208,30 @@ def _at(day: date, rng: random.Random, start_hour: int, end_hour: int) -> dateti
     return local.astimezone(UTC)
 
 
+ONLINE_ONLY = {
+    "美团外卖",
+    "饿了么",
+    "京东商城",
+    "淘宝",
+    "天猫超市",
+    "拼多多",
+    "唯品会",
+    "滴滴出行",
+    "地铁乘车码",
+    "中国铁路12306",
+    "哈啰出行",
+    "高德打车",
+    "中国移动话费充值",
+}
+BIG_TICKET_SHOPS = ["京东商城", "苏宁易购", "天猫", "Apple Store", "国美电器", "宜家家居"]
+
+
 def _pay_channel(rng: random.Random, merchant: str) -> tuple[str, str]:
     """(channel, counterparty) for a retail payment: WeChat Pay, Alipay or a card POS."""
     roll = rng.random()
-    if roll < 0.42:
+    if roll < 0.45 or (merchant in ONLINE_ONLY and roll < 0.5):
         return "快捷支付", f"财付通-{merchant}"
-    if roll < 0.84:
+    if roll < 0.85 or merchant in ONLINE_ONLY:
         return "快捷支付", f"支付宝-{merchant}"
     return "POS", merchant
 
@@ -185,18 +275,26 @@ class _Ledger:
             return self.balance + amount <= self.credit_limit
         return self.balance - amount >= 0
 
-    def post(self, when: datetime, amount: Decimal, counterparty: str, channel: str,
-             category: str) -> None:
+    def post(
+        self, when: datetime, amount: Decimal, counterparty: str, channel: str, category: str
+    ) -> None:
         # A credit card's balance is the amount owed: spending (−) raises it.
         self.balance = self.balance - amount if self.is_credit else self.balance + amount
-        self.rows.append({
-            "account_id": self.account_id, "occurred_at": when, "amount": amount,
-            "counterparty": counterparty, "channel": channel, "category": category,
-            "balance_after": self.balance,
-        })
+        self.rows.append(
+            {
+                "account_id": self.account_id,
+                "occurred_at": when,
+                "amount": amount,
+                "counterparty": counterparty,
+                "channel": channel,
+                "category": category,
+                "balance_after": self.balance,
+            }
+        )
 
-    def spend(self, when: datetime, amount: Decimal, counterparty: str, channel: str,
-              category: str) -> bool:
+    def spend(
+        self, when: datetime, amount: Decimal, counterparty: str, channel: str, category: str
+    ) -> bool:
         if not self.can_spend(amount):
             return False
         self.post(when, -amount, counterparty, channel, category)
@@ -221,6 +319,47 @@ def _month_day(day: date, wanted: int) -> bool:
     return day.day == min(wanted, 28)
 
 
+class _DayEvents:
+    """One day's postings, drawn in any order and applied in time order."""
+
+    def __init__(self, day: date, rng: random.Random) -> None:
+        self.day, self.rng = day, rng
+        self.events: list[tuple[datetime, Callable[[], object]]] = []
+
+    def add(self, when: datetime, apply: Callable[[], object]) -> None:
+        self.events.append((when, apply))
+
+    def spend(
+        self,
+        ledger: _Ledger,
+        start_hour: int,
+        end_hour: int,
+        amount: Decimal,
+        counterparty: str,
+        channel: str,
+        category: str,
+    ) -> None:
+        when = _at(self.day, self.rng, start_hour, end_hour)
+        self.add(when, partial(ledger.spend, when, amount, counterparty, channel, category))
+
+    def income(
+        self,
+        ledger: _Ledger,
+        start_hour: int,
+        end_hour: int,
+        amount: Decimal,
+        counterparty: str,
+        channel: str,
+        category: str,
+    ) -> None:
+        when = _at(self.day, self.rng, start_hour, end_hour)
+        self.add(when, partial(ledger.post, when, amount, counterparty, channel, category))
+
+    def apply_in_time_order(self) -> None:
+        for _when, apply in sorted(self.events, key=lambda event: event[0]):
+            apply()
+
+
 def _simulate(
     rng: random.Random,
     profile: _Profile,
@@ -231,80 +370,113 @@ def _simulate(
     days: list[date],
     fake_name: Callable[[], str],
 ) -> dict[str, Any]:
-    """Post six months of activity; returns the credit card's current statement fields."""
+    """Post six months of activity; returns the credit card's current statement fields.
+
+    Each day's events are drawn first and then applied in time order, so `balance_after`
+    runs with the clock and "insufficient funds" is decided at the right moment.
+    """
     statement: dict[str, Any] = {}
     pending: list[tuple[date, Decimal, Decimal]] = []  # (due date, amount, minimum)
     city = profile.city
+
+    def repay(when: datetime, amount: Decimal, minimum: Decimal) -> None:
+        assert credit is not None
+        owed_now = min(amount, credit.balance)
+        if owed_now <= 0:
+            return
+        pay = owed_now if profile.pays_in_full else max(minimum, (owed_now / 3).quantize(CENT))
+        pay = min(pay, owed_now)
+        if debit.spend(when, pay, f"本行信用卡还款 尾号{credit_last4}", "手机银行", "还款"):
+            credit.post(when, pay, "本行储蓄卡还款", "手机银行", "还款")
+        else:
+            credit.post(when, pay, "他行账户还款", "网银", "还款")
+
     for day in days:
-        # repayment of a statement on its due date, from the debit card when possible
+        events = _DayEvents(day, rng)
+        spend, income = events.spend, partial(events.income, debit)
         if credit is not None:
             for due, amount, minimum in [p for p in pending if p[0] == day]:
                 pending.remove((due, amount, minimum))
-                owed_now = min(amount, credit.balance)
-                if owed_now <= 0:
-                    continue
-                pay = owed_now if profile.pays_in_full else max(minimum, (owed_now / 3).quantize(CENT))
-                pay = min(pay, owed_now)
                 when = _at(day, rng, 8, 10)
-                if debit.spend(when, pay, f"本行信用卡还款 尾号{credit_last4}", "手机银行", "还款"):
-                    credit.post(when, pay, "本行储蓄卡还款", "手机银行", "还款")
-                else:
-                    credit.post(when, pay, "他行账户还款", "网银", "还款")
+                events.add(when, partial(repay, when, amount, minimum))
         if _month_day(day, profile.pay_day):
-            bonus = Decimal(1) if day.month != 1 else Decimal("1.5")  # year-end bonus in January
-            pay = (profile.monthly_pay * bonus).quantize(CENT)
-            debit.post(_at(day, rng, 9, 11), pay, f"{profile.employer} 代发工资", "网银", "工资")
+            bonus = Decimal("1.5") if day.month == 1 else Decimal(1)  # year-end bonus
+            income(
+                9,
+                11,
+                (profile.monthly_pay * bonus).quantize(CENT),
+                f"{profile.employer} 代发工资",
+                "网银",
+                "工资",
+            )
         if profile.rent is not None and _month_day(day, profile.rent_day):
-            debit.spend(_at(day, rng, 10, 22), profile.rent, f"{profile.landlord}（房租）",
-                        "手机银行", "转账")
+            spend(debit, 10, 22, profile.rent, f"{profile.landlord}（房租）", "手机银行", "转账")
         if day.day == 18:
             for template, low, high in BILLS:
                 if rng.random() < 0.75:
-                    payee = template.format(city=city, utility=UTILITY_COMPANY.get(
-                        city, f"国网{city}供电公司"))
-                    channel, counterparty = _pay_channel(rng, payee)
-                    debit.spend(_at(day, rng, 8, 23), _money_between(rng, low, high),
-                                counterparty if channel == "快捷支付" else payee,
-                                "快捷支付" if channel == "快捷支付" else "手机银行", "缴费")
-        # daily meals: mostly on the debit card, sometimes the credit card
+                    utility = UTILITY_COMPANY.get(city, f"国网{city}供电公司")
+                    payee = template.format(city=city, utility=utility)
+                    if rng.random() < 0.5:
+                        channel, counterparty = "手机银行", payee
+                    else:
+                        channel, counterparty = _pay_channel(rng, payee)
+                    spend(
+                        debit, 8, 23, _money_between(rng, low, high), counterparty, channel, "缴费"
+                    )
+        # meals: mostly on the debit card, sometimes on the credit card
         for start_hour, end_hour in ((7, 9), (11, 14), (17, 21)):
             if rng.random() < 0.45 * profile.spend_level:
-                merchant = rng.choice(RESTAURANTS)
-                channel, counterparty = _pay_channel(rng, merchant)
+                channel, counterparty = _pay_channel(rng, rng.choice(RESTAURANTS))
                 amount = _money_between(rng, 12, 45 if start_hour == 7 else 160)
                 card = credit if credit is not None and rng.random() < 0.3 else debit
-                card.spend(_at(day, rng, start_hour, end_hour), amount, counterparty, channel, "餐饮")
+                spend(card, start_hour, end_hour, amount, counterparty, channel, "餐饮")
         if rng.random() < 0.35 * profile.spend_level:
             channel, counterparty = _pay_channel(rng, rng.choice(TRANSPORT))
-            debit.spend(_at(day, rng, 7, 22), _money_between(rng, 3, 120), counterparty, channel,
-                        "交通")
+            spend(debit, 7, 22, _money_between(rng, 3, 120), counterparty, channel, "交通")
         if rng.random() < 0.16 * profile.spend_level:
-            merchant = rng.choice(SHOPS)
+            if rng.random() < 0.15:
+                merchant = rng.choice(BIG_TICKET_SHOPS)
+                amount = _money_between(rng, 500, 600 + 2400 * profile.band)
+            else:
+                merchant = rng.choice(SHOPS)
+                amount = _money_between(rng, 20, 400)
             channel, counterparty = _pay_channel(rng, merchant)
-            high = 600 + 2400 * profile.band
-            amount = _money_between(rng, 30, high if rng.random() < 0.2 else 400)
             card = credit if credit is not None and rng.random() < 0.6 else debit
-            card.spend(_at(day, rng, 9, 23), amount, counterparty, channel, "购物")
+            spend(card, 9, 23, amount, counterparty, channel, "购物")
         if rng.random() < 0.025:
-            amount = Decimal(rng.choice([200, 300, 500, 1000, 2000]))
-            debit.spend(_at(day, rng, 8, 22), amount, f"ATM取款 {city}分行", "ATM", "取现")
+            amount = Decimal(rng.choice([200, 300, 500, 1000, 2000])).quantize(CENT)
+            spend(debit, 8, 22, amount, f"ATM取款 {city}分行", "ATM", "取现")
         if rng.random() < 0.03:
             if rng.random() < 0.5:
-                debit.post(_at(day, rng, 8, 23), _money_between(rng, 50, 2000),
-                           f"{fake_name()} 转入", "手机银行", "转账")
+                income(
+                    8, 23, _money_between(rng, 50, 2000), f"{fake_name()} 转入", "手机银行", "转账"
+                )
             else:
-                debit.spend(_at(day, rng, 8, 23), _money_between(rng, 100, 3000),
-                            f"转账给 {fake_name()}", "手机银行", "转账")
+                spend(
+                    debit,
+                    8,
+                    23,
+                    _money_between(rng, 100, 3000),
+                    f"转账给 {fake_name()}",
+                    "手机银行",
+                    "转账",
+                )
         if profile.band >= 3 and rng.random() < 0.02:
-            amount = Decimal(rng.choice([5000, 10000, 20000]))
-            debit.spend(_at(day, rng, 9, 15), amount, rng.choice(WEALTH_PRODUCTS), "手机银行",
-                        "理财")
+            amount = Decimal(rng.choice([5000, 10000, 20000])).quantize(CENT)
+            spend(debit, 9, 15, amount, rng.choice(WEALTH_PRODUCTS), "手机银行", "理财")
+
+        events.apply_in_time_order()
+
         if credit is not None and _month_day(day, statement_day):
             amount = credit.balance
             minimum = (amount * Decimal("0.10")).quantize(CENT, ROUND_HALF_UP)
             due = day + timedelta(days=DUE_DAYS_AFTER_STATEMENT)
-            statement = {"statement_date": day, "due_date": due, "statement_amount": amount,
-                         "minimum_payment": minimum}
+            statement = {
+                "statement_date": day,
+                "due_date": due,
+                "statement_amount": amount,
+                "minimum_payment": minimum,
+            }
             if amount > 0:
                 pending.append((due, amount, minimum))
     return statement
@@ -336,8 +508,9 @@ def _unique(seen: set[str], make: Callable[[], str]) -> str:
             return value
 
 
-def generate(*, customers: int = 200, today: date | None = None, seed: int = SEED
-             ) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+def generate(
+    *, customers: int = 200, today: date | None = None, seed: int = SEED
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
     """Rows for customers, accounts and transactions; pure (no database)."""
     if customers < 2:
         raise ValueError("at least the two demo customers are generated")
@@ -367,37 +540,61 @@ def generate(*, customers: int = 200, today: date | None = None, seed: int = SEE
             birth, occupation, band, tier = date(1992, 7, 8), "教师", 2, "普通"
         else:
             gender = "男" if rng.random() < 0.5 else "女"
-            name = fake.name_male() if gender == "男" else fake.name_female()
-            phone = _unique(phones, lambda: rng.choice(PHONE_PREFIXES)
-                            + f"{rng.randint(0, 99_999_999):08d}")
+            # Faker's zh_CN name_male/name_female ignore gender; the given-name lists do not.
+            given = fake.first_name_male() if gender == "男" else fake.first_name_female()
+            name = fake.last_name() + given
+            phone = _unique(
+                phones, lambda: rng.choice(PHONE_PREFIXES) + f"{rng.randint(0, 99_999_999):08d}"
+            )
             city = rng.choices(city_names, city_weights)[0]
             occupation, _, bands = rng.choices(OCCUPATIONS, occupation_weights)[0]
             band = rng.choice(bands)
             min_age = 22 if occupation != "退休人员" else 58
             max_age = 35 if occupation == "研究生" else 72 if occupation == "退休人员" else 58
-            birth = today.replace(year=today.year - rng.randint(min_age, max_age), day=1) \
-                - timedelta(days=rng.randint(0, 364))
-            tier = ("私行" if band == 5 else "白金" if band == 4 else
-                    "金卡" if band == 3 or (band == 2 and rng.random() < 0.3) else "普通")
+            birth = today.replace(
+                year=today.year - rng.randint(min_age, max_age), day=1
+            ) - timedelta(days=rng.randint(0, 364))
+            tier = (
+                "私行"
+                if band == 5
+                else "白金"
+                if band == 4
+                else "金卡"
+                if band == 3 or (band == 2 and rng.random() < 0.3)
+                else "普通"
+            )
         area = rng.choice(next(c[2] for c in CITIES if c[0] == city))
-        idn = _unique(id_numbers, lambda: id_number(area, birth, gender, rng))
+        idn = _unique(id_numbers, partial(id_number, area, birth, gender, rng))
         first_opened = today - timedelta(days=rng.randint(400, 4000))
-        customer_rows.append({
-            "id": customer_id, "name": name, "gender": gender, "birth_date": birth,
-            "id_number": idn, "phone": phone, "city": city, "occupation": occupation,
-            "income_band": INCOME_BANDS[band], "tier": tier,
-            "created_at": datetime.combine(first_opened, time(10), SHANGHAI).astimezone(UTC),
-        })
+        customer_rows.append(
+            {
+                "id": customer_id,
+                "name": name,
+                "gender": gender,
+                "birth_date": birth,
+                "id_number": idn,
+                "phone": phone,
+                "city": city,
+                "occupation": occupation,
+                "income_band": INCOME_BANDS[band],
+                "tier": tier,
+                "created_at": datetime.combine(first_opened, time(10), SHANGHAI).astimezone(UTC),
+            }
+        )
 
         low, high = MONTHLY_PAY[band]
         renter = index == 0 or (index != 1 and rng.random() < 0.45)
         profile = _Profile(
-            city=city, band=band, monthly_pay=_money_between(rng, low, high),
+            city=city,
+            band=band,
+            monthly_pay=_money_between(rng, low, high),
             pay_day=10 if index < 2 else rng.choice([5, 10, 15, 20, 25]),
             employer=fake.company() if occupation != "退休人员" else f"{city}市社会保险基金",
             rent=_yuan(rng.randint(15, 60) * 10000) if renter else None,
-            rent_day=rng.randint(1, 5), landlord=fake.name(),
-            spend_level=rng.uniform(0.6, 1.3), pays_in_full=index == 0 or rng.random() < 0.75,
+            rent_day=rng.randint(1, 5),
+            landlord=fake.last_name() + fake.first_name(),
+            spend_level=rng.uniform(0.6, 1.3),
+            pays_in_full=index == 0 or rng.random() < 0.75,
         )
         if index == 0:
             profile.monthly_pay, profile.rent = Decimal("21500.00"), Decimal("5200.00")
@@ -406,15 +603,20 @@ def generate(*, customers: int = 200, today: date | None = None, seed: int = SEE
         has_credit = index == 0 or (index != 1 and rng.random() < 0.6)
         has_second_debit = index >= 2 and rng.random() < 0.2
         account_id += 1
-        debit_number = card_number(rng, rng.choice(DEBIT_BINS), 19,
-                                   last4="1234" if index == 0 else None)
+        debit_number = card_number(
+            rng, rng.choice(DEBIT_BINS), 19, last4="1234" if index == 0 else None
+        )
         while debit_number in numbers:
             debit_number = card_number(rng, rng.choice(DEBIT_BINS), 19)
         numbers.add(debit_number)
         debit = _Ledger(account_id, False, _money_between(rng, 2000, 20000 * (band + 1)))
         debit_row: dict[str, Any] = {
-            "id": account_id, "customer_id": customer_id, "account_type": DEBIT_CARD,
-            "number": debit_number, "currency": "CNY", "status": "normal",
+            "id": account_id,
+            "customer_id": customer_id,
+            "account_type": DEBIT_CARD,
+            "number": debit_number,
+            "currency": "CNY",
+            "status": "normal",
             "opened_on": first_opened,
         }
         account_rows.append(debit_row)
@@ -425,23 +627,37 @@ def generate(*, customers: int = 200, today: date | None = None, seed: int = SEE
         if has_credit:
             account_id += 1
             number = _unique(numbers, lambda: card_number(rng, rng.choice(CREDIT_BINS), 16))
-            limit = (ZHANG_WEI_CREDIT_LIMIT if index == 0 else
-                     Decimal(rng.randint(*CREDIT_LIMITS[band]) // 1000 * 1000))
+            limit = (
+                ZHANG_WEI_CREDIT_LIMIT
+                if index == 0
+                else Decimal(rng.randint(*CREDIT_LIMITS[band]) // 1000 * 1000)
+            )
             if index == 0:
                 # statement 8 days ago (day ≤ 28), so the current bill is unpaid and due soon
                 statement_day = min((today - timedelta(days=8)).day, 28)
             credit = _Ledger(account_id, True, Decimal("0.00"), credit_limit=limit)
             credit_row = {
-                "id": account_id, "customer_id": customer_id, "account_type": CREDIT_CARD,
-                "number": number, "currency": "CNY", "status": "normal", "credit_limit": limit,
+                "id": account_id,
+                "customer_id": customer_id,
+                "account_type": CREDIT_CARD,
+                "number": number,
+                "currency": "CNY",
+                "status": "normal",
+                "credit_limit": limit,
                 "opened_on": first_opened + timedelta(days=rng.randint(0, 300)),
             }
             account_rows.append(credit_row)
 
         sim_rng = random.Random(rng.getrandbits(64))
         statement = _simulate(
-            sim_rng, profile, debit, credit, credit_row["number"][-4:] if credit_row else "",
-            statement_day, days, fake.name,
+            sim_rng,
+            profile,
+            debit,
+            credit,
+            credit_row["number"][-4:] if credit_row else "",
+            statement_day,
+            days,
+            lambda: fake.last_name() + fake.first_name(),
         )
         if index == 0:
             _pin_final_balance(debit, ZHANG_WEI_DEBIT_BALANCE)
@@ -461,13 +677,25 @@ def generate(*, customers: int = 200, today: date | None = None, seed: int = SEE
                     interest = (savings.balance * Decimal("0.0035") / 4).quantize(CENT)
                     savings.post(_at(day, sim_rng, 1, 3), interest, "结息", "柜面", "其他")
                 if sim_rng.random() < 0.02:
-                    savings.post(_at(day, sim_rng, 9, 20), _money_between(sim_rng, 500, 5000),
-                                 "本人账户转入", "手机银行", "转账")
-            account_rows.append({
-                "id": account_id, "customer_id": customer_id, "account_type": DEBIT_CARD,
-                "number": number, "currency": "CNY", "status": "normal",
-                "balance": savings.balance, "opened_on": first_opened + timedelta(days=30),
-            })
+                    savings.post(
+                        _at(day, sim_rng, 9, 20),
+                        _money_between(sim_rng, 500, 5000),
+                        "本人账户转入",
+                        "手机银行",
+                        "转账",
+                    )
+            account_rows.append(
+                {
+                    "id": account_id,
+                    "customer_id": customer_id,
+                    "account_type": DEBIT_CARD,
+                    "number": number,
+                    "currency": "CNY",
+                    "status": "normal",
+                    "balance": savings.balance,
+                    "opened_on": first_opened + timedelta(days=30),
+                }
+            )
             transaction_rows.extend(savings.rows)
 
     transaction_rows.sort(key=lambda r: (r["account_id"], r["occurred_at"]))
@@ -480,8 +708,16 @@ def is_empty(session: Session) -> bool:
 
 def clear(session: Session) -> None:
     """Delete all CRM rows (children first)."""
-    for model in (SmsOutboxMessage, OtpLock, OtpCode, AuditLogEntry, CardLossReport,
-                  Transaction, Account, Customer):
+    for model in (
+        SmsOutboxMessage,
+        OtpLock,
+        OtpCode,
+        AuditLogEntry,
+        CardLossReport,
+        Transaction,
+        Account,
+        Customer,
+    ):
         session.execute(delete(model))
 
 
@@ -491,14 +727,19 @@ def seed(*, session: Session, customers: int = 200, today: date | None = None) -
     session.execute(insert(Customer), customer_rows)
     session.execute(insert(Account), account_rows)
     for start in range(0, len(transaction_rows), 5000):
-        session.execute(insert(Transaction), transaction_rows[start:start + 5000])
+        session.execute(insert(Transaction), transaction_rows[start : start + 5000])
     if session.get_bind().dialect.name == "postgresql":
         # Rows were inserted with explicit ids; move the sequences past them.
         for table in ("customers", "accounts"):
-            session.execute(text(
-                f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
-            ))
+            session.execute(
+                text(
+                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
+                    f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
+                )
+            )
     session.flush()
-    return {"customers": len(customer_rows), "accounts": len(account_rows),
-            "transactions": len(transaction_rows)}
+    return {
+        "customers": len(customer_rows),
+        "accounts": len(account_rows),
+        "transactions": len(transaction_rows),
+    }

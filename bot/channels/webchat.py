@@ -16,6 +16,7 @@ customer data is read. See docs/app-protocol.md.
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -42,7 +43,11 @@ logger = logging.getLogger(__name__)
 install_log_masking()
 
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "webchat"
-DEFAULT_ALLOWED_PAYLOAD_INTENTS = ("affirm", "deny", "inform", "request_human", "give_rating")
+# Intents a client may send as "/intent" or "/intent{...}" (menu chips, quick replies).
+DEFAULT_ALLOWED_PAYLOAD_INTENTS = (
+    "affirm", "deny", "inform", "request_human", "give_rating",
+    "check_balance", "query_transactions", "query_credit_card", "report_card_loss",
+)
 DEFAULT_SESSION_TTL_SECONDS = 24 * 3600
 MAX_MESSAGE_CHARS = 1000
 MAX_BODY_BYTES = 16 * 1024
@@ -67,6 +72,11 @@ PAGE_HEADERS = {
     "Cache-Control": "no-cache",
 }
 API_HEADERS = {"Cache-Control": "no-store", "X-Content-Type-Options": "nosniff"}
+_dumps = functools.partial(json.dumps, ensure_ascii=False)
+
+
+def _json(body: Any, status: int = 200) -> HTTPResponse:
+    return response.json(body, status=status, headers=API_HEADERS, dumps=_dumps)
 
 
 class ApiError(Exception):
@@ -363,11 +373,7 @@ class WebChatInput(InputChannel):
 
         @webchat.exception(ApiError)
         async def api_error(request: Request, error: ApiError) -> HTTPResponse:
-            return response.json(
-                {"code": error.code, "detail": error.detail},
-                status=error.status,
-                headers=API_HEADERS,
-            )
+            return _json({"code": error.code, "detail": error.detail}, status=error.status)
 
         @webchat.route("/", methods=["GET"], strict_slashes=False)
         async def page(request: Request) -> HTTPResponse:
@@ -395,15 +401,14 @@ class WebChatInput(InputChannel):
                 current.sender_id,
                 current.channel,
             )
-            return response.json(
+            return _json(
                 {
                     "session_token": token,
                     "sender_id": current.sender_id,
                     "channel": current.channel,
                     "resumed": resumed,
                     "expires_in": ttl,
-                },
-                headers=API_HEADERS,
+                }
             )
 
         @webchat.route("/history", methods=["GET"])
@@ -412,7 +417,7 @@ class WebChatInput(InputChannel):
             agent = _ready_agent(request, need_processor=False)
             tracker = await agent.tracker_store.retrieve_full_tracker(current.sender_id)
             events = list(tracker.events) if tracker is not None else []
-            return response.json({"messages": transcript(events)}, headers=API_HEADERS)
+            return _json({"messages": transcript(events)})
 
         @webchat.route("/messages", methods=["POST"])
         async def messages(request: Request) -> HTTPResponse:
@@ -440,9 +445,7 @@ class WebChatInput(InputChannel):
                 raise ApiError(
                     500, "bot_error", "抱歉，系统暂时无法回复，请稍后再试 / internal error"
                 ) from None
-            return response.json(
-                {"messages": [_public_message(m) for m in collector.messages]}, headers=API_HEADERS
-            )
+            return _json({"messages": [_public_message(m) for m in collector.messages]})
 
         return webchat
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
@@ -24,7 +24,9 @@ from crm_api.errors import ErrorBody
 router = APIRouter(prefix="/customers/{customer_id}/accounts", tags=["账户 accounts"])
 
 ZERO = Decimal("0.00")
-_ACCOUNT_NOT_FOUND = {404: {"model": ErrorBody, "description": "account_not_found"}}
+_ACCOUNT_NOT_FOUND: dict[int | str, dict[str, Any]] = {
+    404: {"model": ErrorBody, "description": "account_not_found"}
+}
 
 
 @router.get(

@@ -29,7 +29,9 @@ from crm_api.otp.models import OtpCode, OtpLock
 logger = logging.getLogger(__name__)
 
 CODE_DIGITS = 6
-SMS_TEMPLATE = "【智能银行】您的验证码为{code}，{minutes}分钟内有效，请勿泄露给他人。如非本人操作请忽略。"
+SMS_TEMPLATE = (
+    "【智能银行】您的验证码为{code}，{minutes}分钟内有效，请勿泄露给他人。如非本人操作请忽略。"
+)
 
 
 def _hash_key(settings: Settings) -> bytes:
@@ -197,4 +199,3 @@ def verify_code(
     session.flush()
     logger.info("otp.wrong_code phone=%s failures=%s", mask_phone(phone), lock.failed_attempts)
     raise OtpInvalid(remaining_attempts=settings.otp_max_attempts - lock.failed_attempts)
-

@@ -54,13 +54,15 @@ def test_lost_cards_cannot_be_reported_again_by_match():
 
 async def test_form_asks_for_verification_first_when_anonymous(dispatcher, domain):
     slots = await ValidateCardLossForm().required_slots(
-        ["loss_card", "loss_confirmed"], dispatcher, make_tracker(), domain)
+        ["phone_number", "verification_code", "loss_card", "loss_confirmed"], dispatcher,
+        make_tracker(), domain)
     assert slots == ["phone_number", "verification_code", "loss_card", "loss_confirmed"]
 
 
 async def test_form_skips_verification_when_verified(dispatcher, domain):
     slots = await ValidateCardLossForm().required_slots(
-        ["loss_card", "loss_confirmed"], dispatcher, make_tracker(slots=VERIFIED), domain)
+        ["phone_number", "verification_code", "loss_card", "loss_confirmed"], dispatcher,
+        make_tracker(slots=VERIFIED), domain)
     assert slots == ["loss_card", "loss_confirmed"]
 
 

@@ -116,7 +116,7 @@
     if (text) {
       var bubble = document.createElement("div");
       bubble.className = "bubble";
-      bubble.textContent = text; // never innerHTML: the text may contain anything
+      bubble.textContent = text; // text only, never parsed as HTML
       content.appendChild(bubble);
     }
 
@@ -186,6 +186,7 @@
   }
 
   function autoGrow() {
+    // an empty field is sized for its placeholder, which wraps to two lines on a phone
     input.style.height = "auto";
     input.style.height = Math.min(input.scrollHeight + 2, 120) + "px";
   }
@@ -304,5 +305,7 @@
   });
 
   updateSendState();
+  autoGrow();
+  window.addEventListener("resize", autoGrow);
   boot();
 })();

@@ -13,6 +13,7 @@ meaning the same thing when the models change later:
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Any
 
 import sqlalchemy as sa
 from alembic import op
@@ -23,7 +24,7 @@ branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
 
-def _money() -> sa.types.TypeEngine[object]:
+def _money() -> sa.types.TypeEngine[Any]:
     return sa.Numeric(18, 2).with_variant(sa.BigInteger(), "sqlite")
 
 

@@ -1,0 +1,101 @@
+"""End-to-end: the real crm_api, action server and Rasa server on free ports.
+
+The stack is started exactly as `make run` starts it (scripts/run_stack.py), on a fresh
+SQLite CRM database and tracker store in a temporary directory.
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+ROOT = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(ROOT / "scripts"))
+
+from run_stack import MODEL, Stack  # noqa: E402
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
+                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
+    if not MODEL.exists():
+        pytest.fail(f"no trained model at {MODEL}: run `make train` (make test does it)")
+    tmp = tmp_path_factory.mktemp("stack")
+    crm_port, action_port, rasa_port = free_port(), free_port(), free_port()
+    env = dict(os.environ)
+    env.update({
+        "CRM_ENV": "development",
+        "CRM_DEMO_MODE": "true",
+        "CRM_DATABASE_URL": f"sqlite:///{tmp / 'crm.db'}",
+        "CRM_SERVICE_TOKEN": "e2e-service-token-0123456789abcdef",
+        "APP_TOKEN_SECRET": "e2e-app-token-secret-0123456789abcdef",
+        "WEBCHAT_SECRET": "e2e-webchat-secret-0123456789abcdef",
+        "RASA_TOKEN": "e2e-rasa-token-0123456789",
+        "CRM_HOST": "127.0.0.1",
+        "CRM_PORT": str(crm_port),
+        "ACTION_PORT": str(action_port),
+        "RASA_PORT": str(rasa_port),
+        "CRM_URL": f"http://127.0.0.1:{crm_port}",
+        "CRM_PUBLIC_URL": f"http://127.0.0.1:{crm_port}",
+        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+        "TRACKER_DIALECT": "sqlite",
+        "TRACKER_DB": str(tmp / "tracker.db"),
+        "TRACKER_HOST": "",
+        "TRACKER_PORT": "",
+        "TRACKER_USER": "",
+        "TRACKER_PASSWORD": "",
+        "PYTHONPATH": str(ROOT),
+        "TF_CPP_MIN_LOG_LEVEL": "2",
+    })
+    crm_python = str(ROOT / ".venv" / "crm" / "bin" / "python")
+    for command in (["migrate"], ["seed", "--if-empty"]):
+        subprocess.run([crm_python, "-m", "crm_api.manage", *command], cwd=ROOT, env=env,
+                       check=True, capture_output=True)
+    env["E2E_TMP"] = str(tmp)
+    return env
+
+
+@pytest.fixture(scope="session")
+def stack(stack_env: dict[str, str]) -> Iterator[Stack]:
+    with Stack(stack_env, Path(stack_env["E2E_TMP"]) / "logs") as running:
+        yield running
+
+
+@pytest.fixture(scope="session")
+def urls(stack: Stack, stack_env: dict[str, str]) -> dict[str, str]:
+    return {
+        "crm": f"http://127.0.0.1:{stack_env['CRM_PORT']}",
+        "rasa": f"http://127.0.0.1:{stack_env['RASA_PORT']}",
+    }
+
+
+@pytest.fixture(scope="session")
+def crm_api(urls: dict[str, str], stack_env: dict[str, str]) -> Iterator[httpx.Client]:
+    headers = {"Authorization": f"Bearer {stack_env['CRM_SERVICE_TOKEN']}"}
+    with httpx.Client(base_url=urls["crm"] + "/api/v1", headers=headers, timeout=10) as client:
+        yield client
+
+
+def latest_code(crm_url: str, phone: str) -> str:
+    import re
+
+    outbox = httpx.get(f"{crm_url}/api/v1/demo/sms-outbox", params={"phone": phone}).json()
+    match = re.search(r"(?<!\d)(\d{6})(?!\d)", outbox[0]["text"])
+    assert match, outbox[0]["text"]
+    return match.group(1)

@@ -152,5 +152,13 @@ def masked_copy(tracker: DialogueStateTracker) -> DialogueStateTracker:
 class MaskingSQLTrackerStore(SQLTrackerStore):
     """`SQLTrackerStore` that stores (and publishes) masked copies of the events."""
 
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        # endpoints.yml fills host/port/username/password from env vars that are empty
+        # for the embedded SQLite default; Rasa would reject an empty port.
+        for key in ("host", "port", "username", "password"):
+            if kwargs.get(key) == "":
+                kwargs[key] = None
+        super().__init__(*args, **kwargs)
+
     async def save(self, tracker: DialogueStateTracker) -> None:
         await super().save(masked_copy(tracker))

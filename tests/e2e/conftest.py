@@ -62,6 +62,10 @@ def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
         "TRACKER_PASSWORD": "",
         "PYTHONPATH": str(ROOT),
         "TF_CPP_MIN_LOG_LEVEL": "2",
+        # Many conversations verify the same demo customer here; the rate limits
+        # themselves are covered by tests/crm_api/test_otp.py.
+        "OTP_RESEND_GAP_SECONDS": "0",
+        "OTP_REQUESTS_PER_HOUR": "1000",
     })
     crm_python = str(ROOT / ".venv" / "crm" / "bin" / "python")
     for command in (["migrate"], ["seed", "--if-empty"]):

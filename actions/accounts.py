@@ -27,7 +27,9 @@ DEFAULT_PERIOD_DAYS = 30
 MAX_PERIOD_DAYS = 366
 # Entity slots are per-request: clear them so they don't leak into the next question.
 CLEAR_REQUEST_SLOTS: list[EventType] = [
-    SlotSet("account_type", None), SlotSet("time_period", None), SlotSet("card_tail", None),
+    SlotSet("account_type", None),
+    SlotSet("time_period", None),
+    SlotSet("card_tail", None),
 ]
 
 Handler = Callable[[CollectingDispatcher, Tracker, DomainDict, str], Awaitable[list[EventType]]]
@@ -66,20 +68,33 @@ async def show_balance(
     if not accounts:
         account_type = tracker.get_slot("account_type")
         if account_type:
-            dispatcher.utter_message(response="utter_no_accounts_of_type",
-                                     account_type=account_type)
+            dispatcher.utter_message(
+                response="utter_no_accounts_of_type", account_type=account_type
+            )
         else:
             dispatcher.utter_message(response="utter_no_accounts")
         return CLEAR_REQUEST_SLOTS
-    lines = [response_text(domain, "utter_balance_header",
-                           name=tracker.get_slot("customer_name") or "您好")]
+    lines = [
+        response_text(
+            domain, "utter_balance_header", name=tracker.get_slot("customer_name") or "您好"
+        )
+    ]
     for account in accounts:
-        values = {"card": f"尾号{account['last4']}", "status_note": _status_note(domain, account),
-                  "balance": money(account["balance"])}
+        values = {
+            "card": f"尾号{account['last4']}",
+            "status_note": _status_note(domain, account),
+            "balance": money(account["balance"]),
+        }
         if account["account_type"] == "信用卡":
-            lines.append(response_text(
-                domain, "utter_balance_credit_line", available=money(account["available_credit"]),
-                limit=money(account["credit_limit"]), **values))
+            lines.append(
+                response_text(
+                    domain,
+                    "utter_balance_credit_line",
+                    available=money(account["available_credit"]),
+                    limit=money(account["credit_limit"]),
+                    **values,
+                )
+            )
         else:
             lines.append(response_text(domain, "utter_balance_debit_line", **values))
     dispatcher.utter_message(text="\n".join(lines))
@@ -117,33 +132,47 @@ async def show_transactions(
     dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict, customer_id: str
 ) -> list[EventType]:
     client = CrmClient()
-    account = _pick_statement_account(pick_accounts(await client.list_accounts(customer_id),
-                                                    tracker))
+    account = _pick_statement_account(
+        pick_accounts(await client.list_accounts(customer_id), tracker)
+    )
     if account is None:
         dispatcher.utter_message(response="utter_no_accounts")
         return CLEAR_REQUEST_SLOTS
     start, end = statement_period(tracker.get_slot("time_period"), dispatcher, today())
     lines_wanted = get_settings().statement_lines
-    page = await client.list_transactions(customer_id, account["id"], start=start, end=end,
-                                          limit=lines_wanted)
+    page = await client.list_transactions(
+        customer_id, account["id"], start=start, end=end, limit=lines_wanted
+    )
     period = {"card": card_label(account), "start": cn_date(start), "end": cn_date(end)}
     if not page["items"]:
         dispatcher.utter_message(response="utter_transactions_none", **period)
         return CLEAR_REQUEST_SLOTS
     lines = [
-        response_text(domain, "utter_transactions_summary", count=page["total"],
-                      income=money(page["income_total"]),
-                      spending=money(page["spending_total"]), **period),
+        response_text(
+            domain,
+            "utter_transactions_summary",
+            count=page["total"],
+            income=money(page["income_total"]),
+            spending=money(page["spending_total"]),
+            **period,
+        ),
         response_text(domain, "utter_transactions_recent_header", shown=len(page["items"])),
     ]
     for item in page["items"]:
         amount = Decimal(str(item["amount"]))
         direction = "utter_transaction_income" if amount > 0 else "utter_transaction_spending"
-        lines.append(response_text(
-            domain, "utter_transaction_line", date=short_date(item["occurred_at"]),
-            direction=response_text(domain, direction), amount=money(abs(amount)),
-            counterparty=item["counterparty"], channel=item["channel"],
-            balance_after=money(item["balance_after"])))
+        lines.append(
+            response_text(
+                domain,
+                "utter_transaction_line",
+                date=short_date(item["occurred_at"]),
+                direction=response_text(domain, direction),
+                amount=money(abs(amount)),
+                counterparty=item["counterparty"],
+                channel=item["channel"],
+                balance_after=money(item["balance_after"]),
+            )
+        )
     if page["total"] > len(page["items"]):
         lines.append(response_text(domain, "utter_transactions_more"))
     dispatcher.utter_message(text="\n".join(lines))
@@ -167,12 +196,16 @@ async def show_credit_card(
         due = date.fromisoformat(statement["due_date"])
         days_left = (due - on).days
         dispatcher.utter_message(
-            response="utter_credit_card_statement", card=f"尾号{card['last4']}",
-            statement_date=cn_date(statement["statement_date"]), due_date=cn_date(due),
+            response="utter_credit_card_statement",
+            card=f"尾号{card['last4']}",
+            statement_date=cn_date(statement["statement_date"]),
+            due_date=cn_date(due),
             statement_amount=money(statement["statement_amount"]),
             minimum_payment=money(statement["minimum_payment"]),
-            days_left=max(days_left, 0), limit=money(statement["credit_limit"]),
-            available=money(statement["available_credit"]))
+            days_left=max(days_left, 0),
+            limit=money(statement["credit_limit"]),
+            available=money(statement["available_credit"]),
+        )
         owed = Decimal(str(statement["statement_amount"])) > 0
         if owed and days_left < 0:
             dispatcher.utter_message(response="utter_credit_card_overdue_hint")
@@ -203,8 +236,9 @@ class ActionCheckBalance(Action):
     def name(self) -> str:
         return "action_check_balance"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         return await run_for_verified_customer(show_balance, dispatcher, tracker, domain)
 
 
@@ -212,8 +246,9 @@ class ActionQueryTransactions(Action):
     def name(self) -> str:
         return "action_query_transactions"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         return await run_for_verified_customer(show_transactions, dispatcher, tracker, domain)
 
 
@@ -221,8 +256,9 @@ class ActionQueryCreditCard(Action):
     def name(self) -> str:
         return "action_query_credit_card"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         return await run_for_verified_customer(show_credit_card, dispatcher, tracker, domain)
 
 
@@ -249,8 +285,9 @@ class ActionResumeRequest(Action):
     def name(self) -> str:
         return "action_resume_request"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         if not verified_customer_id(tracker):
             # The form already told the customer why verification stopped.
             return []

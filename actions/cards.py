@@ -16,15 +16,18 @@ from actions.accounts import BANK_TZ
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.formatting import card_label
 from actions.identity import channel_of, verified_customer_id
-from actions.verification import ABORT_FORM, VerificationSlotsMixin
+from actions.verification import VerificationSlotsMixin
 
 logger = logging.getLogger(__name__)
 
 REPORTABLE_STATUS = "normal"
 VERIFICATION_SLOTS = ("phone_number", "verification_code")
 RESET_LOSS_SLOTS: list[EventType] = [
-    SlotSet("loss_card", None), SlotSet("loss_card_label", None), SlotSet("loss_confirmed", None),
-    SlotSet("card_tail", None), SlotSet("account_type", None),
+    SlotSet("loss_card", None),
+    SlotSet("loss_card_label", None),
+    SlotSet("loss_confirmed", None),
+    SlotSet("card_tail", None),
+    SlotSet("account_type", None),
 ]
 
 
@@ -71,27 +74,41 @@ class ValidateCardLossForm(VerificationSlotsMixin, FormValidationAction):
     def name(self) -> str:
         return "validate_card_loss_form"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         events = await super().run(dispatcher, tracker, domain)
         # rasa-sdk appends the next requested slot after validation; if a validator
         # aborted the form (requested_slot None), that must stay the last word.
-        aborted = any(e.get("event") == "slot" and e.get("name") == "requested_slot"
-                      and e.get("value") is None for e in events[:-1])
+        aborted = any(
+            e.get("event") == "slot"
+            and e.get("name") == "requested_slot"
+            and e.get("value") is None
+            for e in events[:-1]
+        )
         if aborted:
-            events = [e for e in events
-                      if not (e.get("event") == "slot" and e.get("name") == "requested_slot")]
+            events = [
+                e
+                for e in events
+                if not (e.get("event") == "slot" and e.get("name") == "requested_slot")
+            ]
             events.append(SlotSet("requested_slot", None))
         return events
 
-    async def required_slots(self, domain_slots: list[str], dispatcher: CollectingDispatcher,
-                             tracker: Tracker, domain: DomainDict) -> list[str]:
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
         if verified_customer_id(tracker):
             return [slot for slot in domain_slots if slot not in VERIFICATION_SLOTS]
         return domain_slots
 
-    async def extract_loss_card(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> dict[str, Any]:
+    async def extract_loss_card(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
         customer_id = verified_customer_id(tracker)
         if not customer_id or tracker.get_slot("loss_card"):
             return {}
@@ -101,14 +118,15 @@ class ValidateCardLossForm(VerificationSlotsMixin, FormValidationAction):
         message = tracker.latest_message if requested == "loss_card" else _loss_message(tracker)
         return await self._card_from_message(customer_id, message or {}, single_ok=True)
 
-    async def after_verification(self, customer_id: str, dispatcher: CollectingDispatcher,
-                                 tracker: Tracker) -> dict[str, Any]:
+    async def after_verification(
+        self, customer_id: str, dispatcher: CollectingDispatcher, tracker: Tracker
+    ) -> dict[str, Any]:
         # The customer said which card when reporting the loss; use it now we know them.
-        return await self._card_from_message(customer_id, _loss_message(tracker),
-                                             single_ok=True)
+        return await self._card_from_message(customer_id, _loss_message(tracker), single_ok=True)
 
-    async def _card_from_message(self, customer_id: str, message: dict[str, Any], *,
-                                 single_ok: bool) -> dict[str, Any]:
+    async def _card_from_message(
+        self, customer_id: str, message: dict[str, Any], *, single_ok: bool
+    ) -> dict[str, Any]:
         entities = _entities(message)
         try:
             cards = await CrmClient().list_accounts(customer_id)
@@ -124,12 +142,22 @@ class ValidateCardLossForm(VerificationSlotsMixin, FormValidationAction):
             return {}
         return {"loss_card": str(card["id"]), "loss_card_label": card_label(card)}
 
-    async def validate_loss_card(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                 tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_loss_card(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
         return {"loss_card": slot_value} if slot_value else {"loss_card": None}
 
-    async def validate_loss_confirmed(self, slot_value: Any, dispatcher: CollectingDispatcher,
-                                      tracker: Tracker, domain: DomainDict) -> dict[str, Any]:
+    async def validate_loss_confirmed(
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> dict[str, Any]:
         if slot_value is None:
             return {"loss_confirmed": None}
         return {"loss_confirmed": bool(slot_value)}
@@ -141,8 +169,9 @@ class ActionAskLossCard(Action):
     def name(self) -> str:
         return "action_ask_loss_card"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         customer_id = verified_customer_id(tracker)
         if not customer_id:
             return []
@@ -156,8 +185,10 @@ class ActionAskLossCard(Action):
             dispatcher.utter_message(response="utter_card_loss_no_cards")
             return [SlotSet("requested_slot", None), *RESET_LOSS_SLOTS]
         buttons = [
-            {"title": card_label(c),
-             "payload": "/inform" + json.dumps({"card_tail": c["last4"]}, ensure_ascii=False)}
+            {
+                "title": card_label(c),
+                "payload": "/inform" + json.dumps({"card_tail": c["last4"]}, ensure_ascii=False),
+            }
             for c in reportable
         ]
         dispatcher.utter_message(response="utter_ask_loss_card", buttons=buttons)
@@ -168,8 +199,9 @@ class ActionReportCardLoss(Action):
     def name(self) -> str:
         return "action_report_card_loss"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: DomainDict) -> list[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
         customer_id = verified_customer_id(tracker)
         account_id = tracker.get_slot("loss_card")
         if not customer_id or not account_id:
@@ -180,7 +212,8 @@ class ActionReportCardLoss(Action):
         reason = loss_reason(str(_loss_message(tracker).get("text") or ""))
         try:
             result = await CrmClient().report_card_loss(
-                customer_id, int(account_id), reason=reason, channel=channel_of(tracker))
+                customer_id, int(account_id), reason=reason, channel=channel_of(tracker)
+            )
         except (CrmUnavailable, CrmError) as exc:
             logger.error("card loss report failed: %s", getattr(exc, "code", "unavailable"))
             dispatcher.utter_message(response="utter_service_unavailable")
@@ -189,12 +222,16 @@ class ActionReportCardLoss(Action):
         card = card_label(account)
         if result.get("already_reported"):
             reported_at = datetime.fromisoformat(result["reported_at"]).astimezone(BANK_TZ)
-            dispatcher.utter_message(response="utter_card_already_reported", card=card,
-                                     reference=result["reference"],
-                                     reported_at=reported_at.strftime("%Y年%m月%d日 %H:%M"))
+            dispatcher.utter_message(
+                response="utter_card_already_reported",
+                card=card,
+                reference=result["reference"],
+                reported_at=reported_at.strftime("%Y年%m月%d日 %H:%M"),
+            )
             return RESET_LOSS_SLOTS
-        dispatcher.utter_message(response="utter_card_frozen", card=card,
-                                 reference=result["reference"])
+        dispatcher.utter_message(
+            response="utter_card_frozen", card=card, reference=result["reference"]
+        )
         if reason == "swallowed":
             dispatcher.utter_message(response="utter_card_loss_next_steps_swallowed")
         elif account["account_type"] == "信用卡":

@@ -74,17 +74,27 @@ class CrmClient:
                     response = await client.request(method, path, params=params, json=json)
                 except httpx.HTTPError as exc:
                     last_error = exc
-                    logger.warning("crm %s %s failed (attempt %d): %s", method,
-                                   _path_for_log(path), attempt + 1, type(exc).__name__)
+                    logger.warning(
+                        "crm %s %s failed (attempt %d): %s",
+                        method,
+                        _path_for_log(path),
+                        attempt + 1,
+                        type(exc).__name__,
+                    )
                 else:
                     if response.status_code >= 500:
                         last_error = CrmUnavailable(f"status {response.status_code}")
-                        logger.error("crm %s %s answered %d", method, _path_for_log(path),
-                                     response.status_code)
+                        logger.error(
+                            "crm %s %s answered %d",
+                            method,
+                            _path_for_log(path),
+                            response.status_code,
+                        )
                     elif response.status_code >= 400:
                         payload = _json_or_empty(response)
-                        raise CrmError(response.status_code, str(payload.get("code", "error")),
-                                       payload)
+                        raise CrmError(
+                            response.status_code, str(payload.get("code", "error")), payload
+                        )
                     else:
                         return response.json()
                 if attempt + 1 < attempts:
@@ -130,12 +140,12 @@ class CrmClient:
 
     async def request_otp(self, phone: str) -> dict[str, Any]:
         # Not retried: a retry could send a second SMS and hit the rate limit.
-        return await self._request("POST", "/otp/request", json={"phone": phone},
-                                   idempotent=False)
+        return await self._request("POST", "/otp/request", json={"phone": phone}, idempotent=False)
 
     async def verify_otp(self, phone: str, code: str) -> dict[str, Any]:
-        return await self._request("POST", "/otp/verify", json={"phone": phone, "code": code},
-                                   idempotent=False)
+        return await self._request(
+            "POST", "/otp/verify", json={"phone": phone, "code": code}, idempotent=False
+        )
 
 
 def _json_or_empty(response: httpx.Response) -> dict[str, Any]:

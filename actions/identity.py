@@ -26,7 +26,9 @@ def customer_id_from_identity_token(token: Any) -> str | None:
     if not token or not isinstance(token, str) or not secret:
         return None
     try:
-        claims = jwt.decode(token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]})
+        claims = jwt.decode(
+            token, secret, algorithms=["HS256"], options={"require": ["exp", "sub"]}
+        )
     except jwt.PyJWTError as exc:
         logger.info("identity token rejected: %s", type(exc).__name__)
         return None

@@ -32,7 +32,10 @@ class VerificationSlotsMixin:
     """validate_phone_number / validate_verification_code shared by forms that verify."""
 
     async def validate_phone_number(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
         phone = extract_phone(str(slot_value or ""))
@@ -51,12 +54,15 @@ class VerificationSlotsMixin:
                 return {"phone_number": None}
             if exc.code == "otp_rate_limited":
                 # An earlier code may still be valid: keep the phone and ask for it.
-                dispatcher.utter_message(response="utter_otp_rate_limited",
-                                         seconds=int(exc.payload.get("retry_after") or 60))
+                dispatcher.utter_message(
+                    response="utter_otp_rate_limited",
+                    seconds=int(exc.payload.get("retry_after") or 60),
+                )
                 return {"phone_number": phone}
             if exc.code == "otp_locked":
-                dispatcher.utter_message(response="utter_otp_locked",
-                                         minutes=_retry_minutes(exc.payload))
+                dispatcher.utter_message(
+                    response="utter_otp_locked", minutes=_retry_minutes(exc.payload)
+                )
                 return {"phone_number": None, **ABORT_FORM}
             dispatcher.utter_message(response="utter_invalid_phone")
             return {"phone_number": None}
@@ -70,7 +76,10 @@ class VerificationSlotsMixin:
         return {"phone_number": phone}
 
     async def validate_verification_code(
-        self, slot_value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+        self,
+        slot_value: Any,
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
         phone = tracker.get_slot("phone_number")
@@ -89,14 +98,16 @@ class VerificationSlotsMixin:
             return {"verification_code": None, **ABORT_FORM}
         except CrmError as exc:
             if exc.code == "otp_invalid":
-                dispatcher.utter_message(response="utter_otp_wrong",
-                                         remaining=exc.payload.get("remaining_attempts", 0))
+                dispatcher.utter_message(
+                    response="utter_otp_wrong", remaining=exc.payload.get("remaining_attempts", 0)
+                )
                 return {"verification_code": None}
             if exc.code == "otp_expired":
                 return await self._resend(client, phone, dispatcher)
             if exc.code == "otp_locked":
-                dispatcher.utter_message(response="utter_otp_locked",
-                                         minutes=_retry_minutes(exc.payload))
+                dispatcher.utter_message(
+                    response="utter_otp_locked", minutes=_retry_minutes(exc.payload)
+                )
                 return {"verification_code": None, "phone_number": None, **ABORT_FORM}
             logger.warning("otp verify refused: %s", exc.code)
             dispatcher.utter_message(response="utter_otp_wrong", remaining=0)

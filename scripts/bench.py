@@ -23,8 +23,18 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "scripts"))
 from run_stack import Stack  # noqa: E402
 
-UTTERANCES = ["查余额", "我卡里还有多少钱", "上个月的流水给我看看", "信用卡这期要还多少",
-              "我的卡丢了", "你好", "谢谢", "你是机器人吗", "今天天气怎么样", "储蓄卡余额"]
+UTTERANCES = [
+    "查余额",
+    "我卡里还有多少钱",
+    "上个月的流水给我看看",
+    "信用卡这期要还多少",
+    "我的卡丢了",
+    "你好",
+    "谢谢",
+    "你是机器人吗",
+    "今天天气怎么样",
+    "储蓄卡余额",
+]
 
 
 def free_port() -> int:
@@ -42,23 +52,29 @@ async def parse_latency(client: httpx.AsyncClient, rasa: str, token: str, n: int
     timings = []
     for i in range(n):
         started = time.perf_counter()
-        response = await client.post(f"{rasa}/model/parse", params={"token": token},
-                                     json={"text": UTTERANCES[i % len(UTTERANCES)]})
+        response = await client.post(
+            f"{rasa}/model/parse",
+            params={"token": token},
+            json={"text": UTTERANCES[i % len(UTTERANCES)]},
+        )
         response.raise_for_status()
         timings.append((time.perf_counter() - started) * 1000)
     return timings
 
 
-async def balance_turns(client: httpx.AsyncClient, rasa: str, identity: str,
-                        conversations: int, turns: int) -> list[float]:
+async def balance_turns(
+    client: httpx.AsyncClient, rasa: str, identity: str, conversations: int, turns: int
+) -> list[float]:
     async def one_conversation() -> list[float]:
         sender = uuid.uuid4().hex
         metadata = {"channel": "app", "identity_token": identity}
         timings = []
         for _ in range(turns):
             started = time.perf_counter()
-            response = await client.post(f"{rasa}/webhooks/rest/webhook", json={
-                "sender": sender, "message": "查余额", "metadata": metadata})
+            response = await client.post(
+                f"{rasa}/webhooks/rest/webhook",
+                json={"sender": sender, "message": "查余额", "metadata": metadata},
+            )
             response.raise_for_status()
             assert "可用余额" in response.text, response.text
             timings.append((time.perf_counter() - started) * 1000)
@@ -68,16 +84,18 @@ async def balance_turns(client: httpx.AsyncClient, rasa: str, identity: str,
     return [t for timings in results for t in timings]
 
 
-async def crm_rps(client: httpx.AsyncClient, crm: str, token: str, seconds: float,
-                  concurrency: int) -> float:
+async def crm_rps(
+    client: httpx.AsyncClient, crm: str, token: str, seconds: float, concurrency: int
+) -> float:
     done = 0
     deadline = time.perf_counter() + seconds
 
     async def worker() -> None:
         nonlocal done
         while time.perf_counter() < deadline:
-            response = await client.get(f"{crm}/api/v1/customers/1/accounts",
-                                        headers={"Authorization": f"Bearer {token}"})
+            response = await client.get(
+                f"{crm}/api/v1/customers/1/accounts", headers={"Authorization": f"Bearer {token}"}
+            )
             response.raise_for_status()
             done += 1
 
@@ -91,8 +109,9 @@ async def measure(env: dict[str, str]) -> list[tuple[str, str]]:
     rasa = f"http://127.0.0.1:{env['RASA_PORT']}"
     limits = httpx.Limits(max_connections=50)
     async with httpx.AsyncClient(timeout=120, limits=limits) as client:
-        identity = (await client.post(f"{crm}/api/v1/demo/app-token",
-                                      json={"phone": "13800138000"})).json()["token"]
+        identity = (
+            await client.post(f"{crm}/api/v1/demo/app-token", json={"phone": "13800138000"})
+        ).json()["token"]
         await parse_latency(client, rasa, env["RASA_TOKEN"], 10)  # warm-up
         await balance_turns(client, rasa, identity, 1, 3)
         parse = await parse_latency(client, rasa, env["RASA_TOKEN"], 200)
@@ -100,12 +119,18 @@ async def measure(env: dict[str, str]) -> list[tuple[str, str]]:
         twenty = await balance_turns(client, rasa, identity, 20, 5)
         rps = await crm_rps(client, crm, env["CRM_SERVICE_TOKEN"], 10, 20)
     rows = [
-        ("NLU parse (POST /model/parse), 200 requests",
-         f"p50 {statistics.median(parse):.0f} ms, p95 {pct(parse, .95):.0f} ms"),
-        ("balance question, full turn, 1 conversation (30 turns)",
-         f"p50 {statistics.median(single):.0f} ms, p95 {pct(single, .95):.0f} ms"),
-        ("balance question, full turn, 20 concurrent conversations (100 turns)",
-         f"p50 {statistics.median(twenty):.0f} ms, p95 {pct(twenty, .95):.0f} ms"),
+        (
+            "NLU parse (POST /model/parse), 200 requests",
+            f"p50 {statistics.median(parse):.0f} ms, p95 {pct(parse, 0.95):.0f} ms",
+        ),
+        (
+            "balance question, full turn, 1 conversation (30 turns)",
+            f"p50 {statistics.median(single):.0f} ms, p95 {pct(single, 0.95):.0f} ms",
+        ),
+        (
+            "balance question, full turn, 20 concurrent conversations (100 turns)",
+            f"p50 {statistics.median(twenty):.0f} ms, p95 {pct(twenty, 0.95):.0f} ms",
+        ),
         ("crm_api GET /customers/1/accounts, 20 concurrent, 10 s", f"{rps:.0f} requests/s"),
     ]
     return rows
@@ -116,18 +141,25 @@ def main() -> int:
     env = dict(os.environ)
     ports = {"CRM_PORT": free_port(), "ACTION_PORT": free_port(), "RASA_PORT": free_port()}
     env.update({k: str(v) for k, v in ports.items()})
-    env.update({
-        "CRM_DEMO_MODE": "true",
-        "CRM_DATABASE_URL": f"sqlite:///{tmp / 'crm.db'}",
-        "CRM_URL": f"http://127.0.0.1:{ports['CRM_PORT']}",
-        "CRM_PUBLIC_URL": f"http://127.0.0.1:{ports['CRM_PORT']}",
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['ACTION_PORT']}/webhook",
-        "TRACKER_DB": str(tmp / "tracker.db"),
-    })
+    env.update(
+        {
+            "CRM_DEMO_MODE": "true",
+            "CRM_DATABASE_URL": f"sqlite:///{tmp / 'crm.db'}",
+            "CRM_URL": f"http://127.0.0.1:{ports['CRM_PORT']}",
+            "CRM_PUBLIC_URL": f"http://127.0.0.1:{ports['CRM_PORT']}",
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{ports['ACTION_PORT']}/webhook",
+            "TRACKER_DB": str(tmp / "tracker.db"),
+        }
+    )
     python = str(ROOT / ".venv" / "crm" / "bin" / "python")
     for command in (["migrate"], ["seed", "--if-empty"]):
-        subprocess.run([python, "-m", "crm_api.manage", *command], cwd=ROOT, env=env, check=True,
-                       capture_output=True)
+        subprocess.run(
+            [python, "-m", "crm_api.manage", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     print("starting the stack for the benchmark …", flush=True)
     with Stack(env, tmp / "logs"):
         rows = asyncio.run(measure(env))

@@ -46,29 +46,74 @@ class Stack:
         crm_port, action_port, rasa_port = env["CRM_PORT"], env["ACTION_PORT"], env["RASA_PORT"]
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.services = [
-            Service("crm_api", [str(CRM_BIN / "python"), "-m", "uvicorn", "crm_api.main:app",
-                                "--host", env.get("CRM_HOST", "127.0.0.1"), "--port", crm_port,
-                                "--no-access-log"],
-                    f"http://127.0.0.1:{crm_port}/health", self.log_dir / "crm_api.log"),
-            Service("action server", [str(BOT_BIN / "rasa"), "run", "actions", "--actions",
-                                      "actions", "--port", action_port],
-                    f"http://127.0.0.1:{action_port}/health", self.log_dir / "actions.log"),
+            Service(
+                "crm_api",
+                [
+                    str(CRM_BIN / "python"),
+                    "-m",
+                    "uvicorn",
+                    "crm_api.main:app",
+                    "--host",
+                    env.get("CRM_HOST", "127.0.0.1"),
+                    "--port",
+                    crm_port,
+                    "--no-access-log",
+                ],
+                f"http://127.0.0.1:{crm_port}/health",
+                self.log_dir / "crm_api.log",
+            ),
+            Service(
+                "action server",
+                [
+                    str(BOT_BIN / "rasa"),
+                    "run",
+                    "actions",
+                    "--actions",
+                    "actions",
+                    "--port",
+                    action_port,
+                ],
+                f"http://127.0.0.1:{action_port}/health",
+                self.log_dir / "actions.log",
+            ),
         ]
         if self.with_rasa:
-            self.services.append(Service(
-                "Rasa server",
-                [str(BOT_BIN / "rasa"), "run", "--enable-api", "--auth-token", env["RASA_TOKEN"],
-                 "--model", env.get("RASA_MODEL", str(MODEL)), "--credentials", "credentials.yml",
-                 "--endpoints", "endpoints.yml", "--port", rasa_port, "--cors", "null"],
-                f"http://127.0.0.1:{rasa_port}/status?token={env['RASA_TOKEN']}",
-                self.log_dir / "rasa.log"))
+            self.services.append(
+                Service(
+                    "Rasa server",
+                    [
+                        str(BOT_BIN / "rasa"),
+                        "run",
+                        "--enable-api",
+                        "--auth-token",
+                        env["RASA_TOKEN"],
+                        "--model",
+                        env.get("RASA_MODEL", str(MODEL)),
+                        "--credentials",
+                        "credentials.yml",
+                        "--endpoints",
+                        "endpoints.yml",
+                        "--port",
+                        rasa_port,
+                        "--cors",
+                        "null",
+                    ],
+                    f"http://127.0.0.1:{rasa_port}/status?token={env['RASA_TOKEN']}",
+                    self.log_dir / "rasa.log",
+                )
+            )
 
     def start(self, timeout: float = 240.0) -> None:
         for service in self.services:
             log = service.log_path.open("ab")
             service.process = subprocess.Popen(
-                service.command, cwd=ROOT, env=self.env, stdout=log, stderr=subprocess.STDOUT,
-                start_new_session=True)
+                service.command,
+                cwd=ROOT,
+                env=self.env,
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         deadline = time.monotonic() + timeout
         for service in self.services:
             self._wait_healthy(service, deadline)
@@ -126,11 +171,21 @@ def main() -> int:
     try:
         if args.shell:
             return subprocess.call(
-                [str(BOT_BIN / "rasa"), "shell", "--model", str(MODEL), "--endpoints",
-                 "endpoints.yml"], cwd=ROOT, env=env)
+                [
+                    str(BOT_BIN / "rasa"),
+                    "shell",
+                    "--model",
+                    str(MODEL),
+                    "--endpoints",
+                    "endpoints.yml",
+                ],
+                cwd=ROOT,
+                env=env,
+            )
         crm = f"http://127.0.0.1:{env['CRM_PORT']}"
         rasa = f"http://127.0.0.1:{env['RASA_PORT']}"
-        print(f"""
+        print(
+            f"""
 智能客服 is running. Open:
   客户聊天页 customer chat     {rasa}/webhooks/webchat/
   CRM API docs (OpenAPI)      {crm}/docs
@@ -138,14 +193,15 @@ def main() -> int:
 Demo customer: 张伟, phone 13800138000 (one 储蓄卡, one 信用卡); ask 「查余额」 and verify
 with the code from the demo SMS outbox.
 Logs: {stack.log_dir}    Ctrl-C stops everything.
-""", flush=True)
+""",
+            flush=True,
+        )
         signal.signal(signal.SIGTERM, _raise_interrupt)
         while True:
             time.sleep(2)
             for service in stack.services:
                 if service.process and service.process.poll() is not None:
-                    print(f"ERROR: {service.name} stopped; see {service.log_path}",
-                          file=sys.stderr)
+                    print(f"ERROR: {service.name} stopped; see {service.log_path}", file=sys.stderr)
                     return 1
     except KeyboardInterrupt:
         pass

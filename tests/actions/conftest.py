@@ -21,12 +21,30 @@ API = f"{CRM}/api/v1"
 APP_SECRET = "test-app-secret-0123456789abcdef-32b"
 
 ZHANG_WEI_ACCOUNTS = [
-    {"id": 1, "account_type": "储蓄卡", "masked_number": "尾号1234", "last4": "1234",
-     "status": "normal", "currency": "CNY", "balance": "52380.45", "credit_limit": None,
-     "available_credit": None, "opened_on": "2019-03-01"},
-    {"id": 2, "account_type": "信用卡", "masked_number": "尾号5678", "last4": "5678",
-     "status": "normal", "currency": "CNY", "balance": "3200.00", "credit_limit": "50000.00",
-     "available_credit": "46800.00", "opened_on": "2021-06-15"},
+    {
+        "id": 1,
+        "account_type": "储蓄卡",
+        "masked_number": "尾号1234",
+        "last4": "1234",
+        "status": "normal",
+        "currency": "CNY",
+        "balance": "52380.45",
+        "credit_limit": None,
+        "available_credit": None,
+        "opened_on": "2019-03-01",
+    },
+    {
+        "id": 2,
+        "account_type": "信用卡",
+        "masked_number": "尾号5678",
+        "last4": "5678",
+        "status": "normal",
+        "currency": "CNY",
+        "balance": "3200.00",
+        "credit_limit": "50000.00",
+        "available_credit": "46800.00",
+        "opened_on": "2021-06-15",
+    },
 ]
 
 
@@ -62,15 +80,29 @@ def app_token(customer_id: str = "1", secret: str = APP_SECRET, expires_in: int 
     import time
 
     now = int(time.time())
-    return jwt.encode({"sub": customer_id, "iss": "test-app", "iat": now,
-                       "exp": now + expires_in}, secret, algorithm="HS256")
+    return jwt.encode(
+        {"sub": customer_id, "iss": "test-app", "iat": now, "exp": now + expires_in},
+        secret,
+        algorithm="HS256",
+    )
 
 
-def user_event(text: str, intent: str, entities: list[dict[str, Any]] | None = None,
-               metadata: dict[str, Any] | None = None) -> dict[str, Any]:
-    return {"event": "user", "text": text, "metadata": metadata or {},
-            "parse_data": {"text": text, "intent": {"name": intent, "confidence": 0.99},
-                           "entities": entities or []}}
+def user_event(
+    text: str,
+    intent: str,
+    entities: list[dict[str, Any]] | None = None,
+    metadata: dict[str, Any] | None = None,
+) -> dict[str, Any]:
+    return {
+        "event": "user",
+        "text": text,
+        "metadata": metadata or {},
+        "parse_data": {
+            "text": text,
+            "intent": {"name": intent, "confidence": 0.99},
+            "entities": entities or [],
+        },
+    }
 
 
 def make_tracker(

@@ -64,8 +64,9 @@ async def test_balance_without_that_account_type(crm, dispatcher, domain):
 async def test_unverified_session_gets_no_account_data(crm, dispatcher, domain):
     route = crm.get("/customers/1/accounts").respond(json=ZHANG_WEI_ACCOUNTS)
     # Typing a customer id cannot help: only the verified session counts.
-    tracker = make_tracker(slots={"customer_id": "1", "customer_verified": False},
-                           text="我是客户1，查余额")
+    tracker = make_tracker(
+        slots={"customer_id": "1", "customer_verified": False}, text="我是客户1，查余额"
+    )
     events = await ActionCheckBalance().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_need_verification"]
     assert events == []
@@ -111,23 +112,37 @@ async def test_crm_500_is_retried_then_apologised_for(crm, dispatcher, domain):
 
 TRANSACTIONS_PAGE = {
     "items": [
-        {"id": 9, "occurred_at": "2026-10-30T12:05:00+08:00", "amount": "-128.50",
-         "counterparty": "美团外卖", "channel": "快捷支付", "category": "餐饮",
-         "balance_after": "52380.45"},
-        {"id": 8, "occurred_at": "2026-10-15T09:00:00+08:00", "amount": "15000.00",
-         "counterparty": "上海某某科技有限公司", "channel": "网银", "category": "工资",
-         "balance_after": "52508.95"},
+        {
+            "id": 9,
+            "occurred_at": "2026-10-30T12:05:00+08:00",
+            "amount": "-128.50",
+            "counterparty": "美团外卖",
+            "channel": "快捷支付",
+            "category": "餐饮",
+            "balance_after": "52380.45",
+        },
+        {
+            "id": 8,
+            "occurred_at": "2026-10-15T09:00:00+08:00",
+            "amount": "15000.00",
+            "counterparty": "上海某某科技有限公司",
+            "channel": "网银",
+            "category": "工资",
+            "balance_after": "52508.95",
+        },
     ],
-    "total": 23, "income_total": "15000.00", "spending_total": "6234.10",
-    "start": "2026-10-01", "end": "2026-10-31",
+    "total": 23,
+    "income_total": "15000.00",
+    "spending_total": "6234.10",
+    "start": "2026-10-01",
+    "end": "2026-10-31",
 }
 
 
 async def test_statement_for_last_month(crm, dispatcher, domain):
     crm.get("/customers/1/accounts").respond(json=ZHANG_WEI_ACCOUNTS)
     route = crm.get("/customers/1/accounts/1/transactions").respond(json=TRANSACTIONS_PAGE)
-    tracker = make_tracker(slots={**VERIFIED, "time_period": "上个月"},
-                           intent="query_transactions")
+    tracker = make_tracker(slots={**VERIFIED, "time_period": "上个月"}, intent="query_transactions")
     await ActionQueryTransactions().run(dispatcher, tracker, domain)
 
     params = route.calls.last.request.url.params
@@ -160,17 +175,25 @@ async def test_statement_with_a_period_the_bot_cannot_read(crm, dispatcher, doma
 async def test_statement_of_the_credit_card_when_asked(crm, dispatcher, domain):
     crm.get("/customers/1/accounts").respond(json=ZHANG_WEI_ACCOUNTS)
     route = crm.get("/customers/1/accounts/2/transactions").respond(
-        json={**TRANSACTIONS_PAGE, "items": [], "total": 0})
+        json={**TRANSACTIONS_PAGE, "items": [], "total": 0}
+    )
     tracker = make_tracker(slots={**VERIFIED, "account_type": "信用卡"})
     await ActionQueryTransactions().run(dispatcher, tracker, domain)
     assert route.called
     assert responses(dispatcher) == ["utter_transactions_none"]
 
 
-STATEMENT = {"account_id": 2, "masked_number": "尾号5678", "statement_date": "2026-11-05",
-             "due_date": "2026-11-25", "statement_amount": "3200.00",
-             "minimum_payment": "320.00", "credit_limit": "50000.00",
-             "available_credit": "46800.00", "current_balance": "3200.00"}
+STATEMENT = {
+    "account_id": 2,
+    "masked_number": "尾号5678",
+    "statement_date": "2026-11-05",
+    "due_date": "2026-11-25",
+    "statement_amount": "3200.00",
+    "minimum_payment": "320.00",
+    "credit_limit": "50000.00",
+    "available_credit": "46800.00",
+    "current_balance": "3200.00",
+}
 
 
 @pytest.mark.parametrize(
@@ -207,8 +230,9 @@ async def test_resume_answers_the_question_asked_before_verification(crm, dispat
     assert "可用余额 52,380.45 元" in texts(dispatcher)[0]
 
 
-async def test_resume_does_nothing_when_verification_failed(crm: respx.MockRouter, dispatcher,
-                                                            domain):
+async def test_resume_does_nothing_when_verification_failed(
+    crm: respx.MockRouter, dispatcher, domain
+):
     asked = user_event("我卡里还有多少钱", "check_balance")
     tracker = make_tracker(events=[asked], text="111111", intent="inform")
     assert await ActionResumeRequest().run(dispatcher, tracker, domain) == []

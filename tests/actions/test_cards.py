@@ -54,23 +54,32 @@ def test_lost_cards_cannot_be_reported_again_by_match():
 
 async def test_form_asks_for_verification_first_when_anonymous(dispatcher, domain):
     slots = await ValidateCardLossForm().required_slots(
-        ["phone_number", "verification_code", "loss_card", "loss_confirmed"], dispatcher,
-        make_tracker(), domain)
+        ["phone_number", "verification_code", "loss_card", "loss_confirmed"],
+        dispatcher,
+        make_tracker(),
+        domain,
+    )
     assert slots == ["phone_number", "verification_code", "loss_card", "loss_confirmed"]
 
 
 async def test_form_skips_verification_when_verified(dispatcher, domain):
     slots = await ValidateCardLossForm().required_slots(
-        ["phone_number", "verification_code", "loss_card", "loss_confirmed"], dispatcher,
-        make_tracker(slots=VERIFIED), domain)
+        ["phone_number", "verification_code", "loss_card", "loss_confirmed"],
+        dispatcher,
+        make_tracker(slots=VERIFIED),
+        domain,
+    )
     assert slots == ["loss_card", "loss_confirmed"]
 
 
 async def test_card_named_in_the_report_is_picked(crm, dispatcher, domain):
     crm.get("/customers/1/accounts").respond(json=ZHANG_WEI_ACCOUNTS)
     tracker = make_tracker(
-        slots=VERIFIED, text="我的信用卡丢了", intent="report_card_loss",
-        entities=[{"entity": "account_type", "value": "信用卡", "start": 2, "end": 5}])
+        slots=VERIFIED,
+        text="我的信用卡丢了",
+        intent="report_card_loss",
+        entities=[{"entity": "account_type", "value": "信用卡", "start": 2, "end": 5}],
+    )
     result = await ValidateCardLossForm().extract_loss_card(dispatcher, tracker, domain)
     assert result == {"loss_card": "2", "loss_card_label": "信用卡（尾号5678）"}
 
@@ -79,10 +88,16 @@ async def test_form_run_keeps_an_abort(crm, dispatcher, domain):
     # A locked phone aborts the form; rasa-sdk's next-requested-slot must not undo that.
     crm.post("/otp/verify").respond(423, json={"code": "otp_locked", "retry_after": 900})
     tracker = make_tracker(
-        slots={"phone_number": "13800138000", "verification_code": "000000",
-               "requested_slot": "verification_code"},
-        text="000000", intent="inform", active_loop="card_loss_form",
-        entities=[{"entity": "verification_code", "value": "000000"}])
+        slots={
+            "phone_number": "13800138000",
+            "verification_code": "000000",
+            "requested_slot": "verification_code",
+        },
+        text="000000",
+        intent="inform",
+        active_loop="card_loss_form",
+        entities=[{"entity": "verification_code", "value": "000000"}],
+    )
     tracker.events.append({"event": "slot", "name": "verification_code", "value": "000000"})
     events = await ValidateCardLossForm().run(dispatcher, tracker, domain)
     requested = [e for e in events if e.get("name") == "requested_slot"]
@@ -99,16 +114,23 @@ async def test_ask_offers_the_reportable_cards_as_buttons(crm, dispatcher, domai
     assert payload.startswith("/inform") and json.loads(payload[7:]) == {"card_tail": "5678"}
 
 
-LOSS_RESULT = {"account": dict(ZHANG_WEI_ACCOUNTS[0], status="lost"), "already_reported": False,
-               "reported_at": "2026-11-29T12:00:00+00:00", "reference": "GS20261129000123"}
+LOSS_RESULT = {
+    "account": dict(ZHANG_WEI_ACCOUNTS[0], status="lost"),
+    "already_reported": False,
+    "reported_at": "2026-11-29T12:00:00+00:00",
+    "reference": "GS20261129000123",
+}
 
 
 async def test_confirmed_loss_freezes_the_card(crm, dispatcher, domain):
     route = crm.post("/customers/1/accounts/1/report-loss").respond(json=LOSS_RESULT)
     tracker = make_tracker(
         slots={**VERIFIED, "loss_card": "1", "loss_confirmed": True},
-        events=[user_event("我的储蓄卡被偷了", "report_card_loss")], text="是的", intent="affirm",
-        metadata={"channel": "web"})
+        events=[user_event("我的储蓄卡被偷了", "report_card_loss")],
+        text="是的",
+        intent="affirm",
+        metadata={"channel": "web"},
+    )
     events = await ActionReportCardLoss().run(dispatcher, tracker, domain)
     assert json.loads(route.calls.last.request.content) == {"reason": "stolen", "channel": "web"}
     assert responses(dispatcher) == ["utter_card_frozen", "utter_card_loss_next_steps_debit"]
@@ -120,14 +142,18 @@ async def test_swallowed_card_gets_the_atm_advice(crm, dispatcher, domain):
     crm.post("/customers/1/accounts/1/report-loss").respond(json=LOSS_RESULT)
     tracker = make_tracker(
         slots={**VERIFIED, "loss_card": "1", "loss_confirmed": True},
-        events=[user_event("卡被ATM吞了", "report_card_loss")], text="确认", intent="affirm")
+        events=[user_event("卡被ATM吞了", "report_card_loss")],
+        text="确认",
+        intent="affirm",
+    )
     await ActionReportCardLoss().run(dispatcher, tracker, domain)
     assert responses(dispatcher)[1] == "utter_card_loss_next_steps_swallowed"
 
 
 async def test_second_report_says_it_is_already_done(crm, dispatcher, domain):
     crm.post("/customers/1/accounts/1/report-loss").respond(
-        json={**LOSS_RESULT, "already_reported": True})
+        json={**LOSS_RESULT, "already_reported": True}
+    )
     tracker = make_tracker(slots={**VERIFIED, "loss_card": "1", "loss_confirmed": True})
     await ActionReportCardLoss().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_card_already_reported"]

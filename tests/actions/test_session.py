@@ -33,7 +33,8 @@ async def test_token_for_an_unknown_customer_is_not_trusted(crm, dispatcher, dom
     crm.get("/customers/999").respond(404, json={"code": "customer_not_found"})
     metadata = {"channel": "app", "identity_token": app_token("999")}
     events = await ActionSessionStart().run(
-        dispatcher, make_tracker(slots={"session_started_metadata": metadata}), domain)
+        dispatcher, make_tracker(slots={"session_started_metadata": metadata}), domain
+    )
     assert SlotSet("customer_verified", True) not in events
 
 
@@ -41,6 +42,7 @@ async def test_crm_down_at_session_start_still_verifies_a_valid_token(crm, dispa
     crm.get("/customers/1").mock(side_effect=httpx.ConnectError("refused"))
     metadata = {"channel": "app", "identity_token": app_token("1")}
     events = await ActionSessionStart().run(
-        dispatcher, make_tracker(slots={"session_started_metadata": metadata}), domain)
+        dispatcher, make_tracker(slots={"session_started_metadata": metadata}), domain
+    )
     assert SlotSet("customer_verified", True) in events
     assert SlotSet("customer_name", None) in events

@@ -29,6 +29,6 @@ def test_upgrade_downgrade_upgrade(tmp_path: Path) -> None:
     command.downgrade(config, "base")
     engine = create_db_engine(url)
     assert set(inspect(engine).get_table_names()) == {"alembic_version"}
-    command.upgrade(config, "head")
+    command.upgrade(config, "heads")
     assert "transactions" in inspect(engine).get_table_names()
     engine.dispose()

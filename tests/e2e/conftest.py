@@ -22,8 +22,15 @@ sys.path.insert(0, str(ROOT / "scripts"))
 from run_stack import MODEL, Stack  # noqa: E402
 
 CHROMIUM = "/usr/bin/chromium"
-CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-                 "--disable-component-update", "--no-first-run", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--no-first-run",
+    "--disable-sync",
+]
 
 
 def free_port() -> int:
@@ -39,38 +46,45 @@ def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     tmp = tmp_path_factory.mktemp("stack")
     crm_port, action_port, rasa_port = free_port(), free_port(), free_port()
     env = dict(os.environ)
-    env.update({
-        "CRM_ENV": "development",
-        "CRM_DEMO_MODE": "true",
-        "CRM_DATABASE_URL": f"sqlite:///{tmp / 'crm.db'}",
-        "CRM_SERVICE_TOKEN": "e2e-service-token-0123456789abcdef",
-        "APP_TOKEN_SECRET": "e2e-app-token-secret-0123456789abcdef",
-        "WEBCHAT_SECRET": "e2e-webchat-secret-0123456789abcdef",
-        "RASA_TOKEN": "e2e-rasa-token-0123456789",
-        "CRM_HOST": "127.0.0.1",
-        "CRM_PORT": str(crm_port),
-        "ACTION_PORT": str(action_port),
-        "RASA_PORT": str(rasa_port),
-        "CRM_URL": f"http://127.0.0.1:{crm_port}",
-        "CRM_PUBLIC_URL": f"http://127.0.0.1:{crm_port}",
-        "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
-        "TRACKER_DIALECT": "sqlite",
-        "TRACKER_DB": str(tmp / "tracker.db"),
-        "TRACKER_HOST": "",
-        "TRACKER_PORT": "",
-        "TRACKER_USER": "",
-        "TRACKER_PASSWORD": "",
-        "PYTHONPATH": str(ROOT),
-        "TF_CPP_MIN_LOG_LEVEL": "2",
-        # Many conversations verify the same demo customer here; the rate limits
-        # themselves are covered by tests/crm_api/test_otp.py.
-        "OTP_RESEND_GAP_SECONDS": "0",
-        "OTP_REQUESTS_PER_HOUR": "1000",
-    })
+    env.update(
+        {
+            "CRM_ENV": "development",
+            "CRM_DEMO_MODE": "true",
+            "CRM_DATABASE_URL": f"sqlite:///{tmp / 'crm.db'}",
+            "CRM_SERVICE_TOKEN": "e2e-service-token-0123456789abcdef",
+            "APP_TOKEN_SECRET": "e2e-app-token-secret-0123456789abcdef",
+            "WEBCHAT_SECRET": "e2e-webchat-secret-0123456789abcdef",
+            "RASA_TOKEN": "e2e-rasa-token-0123456789",
+            "CRM_HOST": "127.0.0.1",
+            "CRM_PORT": str(crm_port),
+            "ACTION_PORT": str(action_port),
+            "RASA_PORT": str(rasa_port),
+            "CRM_URL": f"http://127.0.0.1:{crm_port}",
+            "CRM_PUBLIC_URL": f"http://127.0.0.1:{crm_port}",
+            "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "TRACKER_DIALECT": "sqlite",
+            "TRACKER_DB": str(tmp / "tracker.db"),
+            "TRACKER_HOST": "",
+            "TRACKER_PORT": "",
+            "TRACKER_USER": "",
+            "TRACKER_PASSWORD": "",
+            "PYTHONPATH": str(ROOT),
+            "TF_CPP_MIN_LOG_LEVEL": "2",
+            # Many conversations verify the same demo customer here; the rate limits
+            # themselves are covered by tests/crm_api/test_otp.py.
+            "OTP_RESEND_GAP_SECONDS": "0",
+            "OTP_REQUESTS_PER_HOUR": "1000",
+        }
+    )
     crm_python = str(ROOT / ".venv" / "crm" / "bin" / "python")
     for command in (["migrate"], ["seed", "--if-empty"]):
-        subprocess.run([crm_python, "-m", "crm_api.manage", *command], cwd=ROOT, env=env,
-                       check=True, capture_output=True)
+        subprocess.run(
+            [crm_python, "-m", "crm_api.manage", *command],
+            cwd=ROOT,
+            env=env,
+            check=True,
+            capture_output=True,
+        )
     env["E2E_TMP"] = str(tmp)
     return env
 

@@ -68,7 +68,7 @@ def test_zhang_wei_verifies_and_reads_his_balance(page: Page, urls, crm_api):
 
 def test_html_typed_by_the_customer_is_shown_as_text(page: Page, urls):
     page.goto(urls["rasa"] + "/webhooks/webchat/")
-    attack = '<img src=x onerror="document.title=\'hacked\'">'
+    attack = "<img src=x onerror=\"document.title='hacked'\">"
     send(page, attack)
     expect(page.locator(".msg--user .bubble").last).to_have_text(attack, timeout=30_000)
     expect(page.locator(".msg--bot").last).to_be_visible(timeout=30_000)

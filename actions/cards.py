@@ -8,7 +8,7 @@ from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -179,11 +179,11 @@ class ActionAskLossCard(Action):
             cards = await CrmClient().list_accounts(customer_id)
         except (CrmUnavailable, CrmError):
             dispatcher.utter_message(response="utter_service_unavailable")
-            return [SlotSet("requested_slot", None), *RESET_LOSS_SLOTS]
+            return [ActiveLoop(None), SlotSet("requested_slot", None), *RESET_LOSS_SLOTS]
         reportable = [c for c in cards if c.get("status") == REPORTABLE_STATUS]
         if not reportable:
             dispatcher.utter_message(response="utter_card_loss_no_cards")
-            return [SlotSet("requested_slot", None), *RESET_LOSS_SLOTS]
+            return [ActiveLoop(None), SlotSet("requested_slot", None), *RESET_LOSS_SLOTS]
         buttons = [
             {
                 "title": card_label(c),

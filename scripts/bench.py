@@ -76,7 +76,8 @@ async def balance_turns(
                 json={"sender": sender, "message": "查余额", "metadata": metadata},
             )
             response.raise_for_status()
-            assert "可用余额" in response.text, response.text
+            replies = " ".join(m.get("text", "") for m in response.json())
+            assert "可用余额" in replies, replies
             timings.append((time.perf_counter() - started) * 1000)
         return timings
 

@@ -3,7 +3,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from rasa_sdk.events import SlotSet
+from rasa_sdk.events import ActiveLoop, SlotSet
 
 from actions.cards import (
     ActionAskLossCard,
@@ -166,3 +166,11 @@ async def test_declined_loss_freezes_nothing(crm, dispatcher, domain):
     await ActionReportCardLoss().run(dispatcher, tracker, domain)
     assert responses(dispatcher) == ["utter_card_loss_cancelled"]
     assert not route.called
+
+
+async def test_no_reportable_card_ends_the_form(crm, dispatcher, domain):
+    cards = [dict(card, status="lost") for card in ZHANG_WEI_ACCOUNTS]
+    crm.get("/customers/1/accounts").respond(json=cards)
+    events = await ActionAskLossCard().run(dispatcher, make_tracker(slots=VERIFIED), domain)
+    assert responses(dispatcher) == ["utter_card_loss_no_cards"]
+    assert events[:2] == [ActiveLoop(None), SlotSet("requested_slot", None)]

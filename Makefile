@@ -32,6 +32,9 @@ export CRM_DATABASE_URL ?= sqlite:///$(ROOT)/var/crm.db
 export CRM_URL ?= http://127.0.0.1:$(CRM_PORT)
 export CRM_PUBLIC_URL ?= $(CRM_URL)
 export ACTION_ENDPOINT_URL ?= http://127.0.0.1:$(ACTION_PORT)/webhook
+export RASA_URL ?= http://127.0.0.1:$(RASA_PORT)
+export HANDOFF_SERVICE_HOURS ?= 08:00-22:00
+export REDIS_URL ?=
 export TRACKER_DIALECT ?= sqlite
 export TRACKER_DB ?= $(ROOT)/var/tracker.db
 export TRACKER_HOST ?=
@@ -45,7 +48,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
 TRAIN_INPUTS := config.yml domain.yml $(shell find data bot/nlu -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null | sort)
 
-.PHONY: help setup run test test-crm test-bot test-stories test-e2e validate train shell bench lint clean python310
+.PHONY: help setup run test test-crm test-bot test-stories test-e2e validate train shell bench lint clean python310 eval test-nlu
 
 help:
 	@echo "make run    — set up if needed and start the whole stack (prints the URLs)"
@@ -108,6 +111,14 @@ test-crm: $(CRM_VENV)/.installed
 test-bot: $(BOT_VENV)/.installed
 	$(BOT_PY) -m pytest tests/bot tests/actions -q
 
+# NLU regression floor on the held-out set (tests/nlu), on the model `make train` built
+test-nlu: models/.trained
+	$(BOT_PY) -m pytest tests/nlu -q
+
+# train our pipeline and two baselines on data/, report on tests/nlu -> reports/nlu_eval.*
+eval: $(BOT_VENV)/.installed
+	$(BOT_PY) scripts/eval_nlu.py
+
 test-stories: models/.trained
 	$(RASA) test core --model models/bank-assistant.tar.gz --stories tests/stories \
 	  --fail-on-prediction-errors --out var/test-results/core
@@ -116,18 +127,27 @@ test-e2e: setup models/.trained
 	$(CRM_PY) -m pytest tests/e2e -q
 
 test: setup
+	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory validate
 	$(MAKE) --no-print-directory test-crm
 	$(MAKE) --no-print-directory test-bot
+	$(MAKE) --no-print-directory test-nlu
 	$(MAKE) --no-print-directory test-stories
 	$(MAKE) --no-print-directory test-e2e
 
 lint: setup
 	$(CRM_VENV)/bin/ruff check crm_api actions bot tests scripts
+	$(CRM_VENV)/bin/ruff format --check crm_api actions bot tests scripts
 	$(CRM_VENV)/bin/mypy
 
 bench: setup models/.trained var/.db-ready
 	$(CRM_PY) scripts/bench.py
+	$(BOT_PY) scripts/bench_nlu.py
+	$(CRM_PY) scripts/bench_dashboard.py
 
 clean:
 	rm -rf models var/test-results
+
+.PHONY: eval-reco
+eval-reco: $(CRM_VENV)/.installed
+	$(CRM_PY) scripts/eval_reco.py

@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.complaints import show_complaint_status
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.formatting import card_label, cn_date, money, response_text, short_date
 from actions.identity import verified_customer_id
@@ -266,6 +267,7 @@ RESUMABLE: dict[str, Handler] = {
     "check_balance": show_balance,
     "query_transactions": show_transactions,
     "query_credit_card": show_credit_card,
+    "query_complaint_status": show_complaint_status,
 }
 
 

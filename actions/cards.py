@@ -8,13 +8,14 @@ from datetime import datetime
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import ActiveLoop, EventType, SlotSet
+from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.accounts import BANK_TZ
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.formatting import card_label
+from actions.handoff import fraud_pending
 from actions.identity import channel_of, verified_customer_id
 from actions.verification import VerificationSlotsMixin
 
@@ -202,6 +203,13 @@ class ActionReportCardLoss(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
+        events = await self._report(dispatcher, tracker)
+        if fraud_pending(tracker):
+            # a fraud report froze the card first; now a person takes over (issue 6)
+            return [*events, FollowupAction("action_handoff")]
+        return events
+
+    async def _report(self, dispatcher: CollectingDispatcher, tracker: Tracker) -> list[EventType]:
         customer_id = verified_customer_id(tracker)
         account_id = tracker.get_slot("loss_card")
         if not customer_id or not account_id:

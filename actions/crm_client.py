@@ -60,6 +60,7 @@ class CrmClient:
         params: dict[str, Any] | None = None,
         json: dict[str, Any] | None = None,
         idempotent: bool,
+        headers: dict[str, str] | None = None,
     ) -> Any:
         attempts = 1 + (RETRIES if idempotent else 0)
         last_error: Exception | None = None
@@ -71,7 +72,9 @@ class CrmClient:
         ) as client:
             for attempt in range(attempts):
                 try:
-                    response = await client.request(method, path, params=params, json=json)
+                    response = await client.request(
+                        method, path, params=params, json=json, headers=headers
+                    )
                 except httpx.HTTPError as exc:
                     last_error = exc
                     logger.warning(
@@ -146,6 +149,139 @@ class CrmClient:
         return await self._request(
             "POST", "/otp/verify", json={"phone": phone, "code": code}, idempotent=False
         )
+
+    # ---- complaints and satisfaction (issue 4) -------------------------------------------
+
+    async def file_complaint(
+        self, complaint: dict[str, Any], *, idempotency_key: str
+    ) -> dict[str, Any]:
+        # Safe to retry: the CRM returns the first complaint for a repeated key.
+        return await self._request(
+            "POST",
+            "/complaints",
+            json=complaint,
+            idempotent=True,
+            headers={"Idempotency-Key": idempotency_key},
+        )
+
+    async def complaint_status(
+        self, number: str, *, customer_id: str | None = None, phone: str | None = None
+    ) -> dict[str, Any]:
+        params = {k: v for k, v in (("customer_id", customer_id), ("phone", phone)) if v}
+        return await self._request("GET", f"/complaints/{number}", params=params, idempotent=True)
+
+    async def customer_complaints(
+        self, customer_id: str, *, open_only: bool = True
+    ) -> list[dict[str, Any]]:
+        return await self._request(
+            "GET",
+            f"/customers/{customer_id}/complaints",
+            params={"open_only": str(open_only).lower()},
+            idempotent=True,
+        )
+
+    async def record_satisfaction(self, rating: dict[str, Any]) -> dict[str, Any]:
+        # Idempotent by `reference`: a retry completes the same row.
+        return await self._request("POST", "/satisfaction", json=rating, idempotent=True)
+
+    # ---- products, risk assessment, recommendations, leads (issue 5)
+
+    async def list_products(
+        self, product_type: str | None = None, query: str | None = None
+    ) -> list[dict[str, Any]]:
+        params = {k: v for k, v in (("product_type", product_type), ("q", query)) if v}
+        return await self._request("GET", "/products", params=params or None, idempotent=True)
+
+    async def get_product(self, code: str) -> dict[str, Any]:
+        return await self._request("GET", f"/products/{code}", idempotent=True)
+
+    async def list_rates(self, product_type: str | None = None) -> list[dict[str, Any]]:
+        params = {"product_type": product_type} if product_type else None
+        return await self._request("GET", "/products/rates", params=params, idempotent=True)
+
+    async def risk_questionnaire(self) -> dict[str, Any]:
+        return await self._request("GET", "/risk/questionnaire", idempotent=True)
+
+    async def current_risk_assessment(self, customer_id: str) -> dict[str, Any] | None:
+        """The valid assessment, or None when there is none (or it has expired)."""
+        try:
+            return await self._request(
+                "GET", f"/customers/{customer_id}/risk-assessments/current", idempotent=True
+            )
+        except CrmError as exc:
+            if exc.code == "risk_assessment_required":
+                return None
+            raise
+
+    async def submit_risk_assessment(
+        self, customer_id: str, answers: dict[str, str], *, channel: str
+    ) -> dict[str, Any]:
+        return await self._request(
+            "POST",
+            f"/customers/{customer_id}/risk-assessments",
+            json={"answers": answers, "channel": channel},
+            idempotent=False,
+        )
+
+    async def recommend_products(
+        self,
+        customer_id: str,
+        *,
+        product_type: str | None,
+        amount: Any,
+        horizon_months: Any,
+        channel: str,
+        limit: int = 3,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"limit": limit, "channel": channel}
+        if product_type:
+            body["product_type"] = product_type
+        if amount:
+            body["amount"] = str(amount)
+        if horizon_months is not None:
+            body["horizon_months"] = int(horizon_months)
+        # not retried: each call is logged as a new recommendation
+        return await self._request(
+            "POST", f"/customers/{customer_id}/recommendations", json=body, idempotent=False
+        )
+
+    async def record_interest(
+        self, customer_id: str, recommendation_id: int, interest: str
+    ) -> dict[str, Any]:
+        return await self._request(
+            "POST",
+            f"/customers/{customer_id}/recommendations/{recommendation_id}/interest",
+            json={"interest": interest},
+            idempotent=True,
+        )
+
+    async def create_lead(
+        self,
+        customer_id: str,
+        *,
+        product_code: str,
+        channel: str,
+        recommendation_id: int | None = None,
+        amount: Any = None,
+    ) -> dict[str, Any]:
+        body: dict[str, Any] = {"product_code": product_code, "channel": channel}
+        if recommendation_id:
+            body["recommendation_id"] = int(recommendation_id)
+        if amount:
+            body["amount"] = str(amount)
+        # the CRM keeps one open lead per customer and product, so a retry is harmless
+        return await self._request(
+            "POST", f"/customers/{customer_id}/leads", json=body, idempotent=True
+        )
+
+    # ---- human handoff (issue 6) -------------------------------------------------------
+
+    async def request_handoff(self, request: dict[str, Any]) -> dict[str, Any]:
+        # The CRM keeps one open handoff per conversation, so a retry cannot queue twice.
+        return await self._request("POST", "/handoff/requests", json=request, idempotent=True)
+
+    async def request_callback(self, callback: dict[str, Any]) -> dict[str, Any]:
+        return await self._request("POST", "/handoff/callbacks", json=callback, idempotent=False)
 
 
 def _json_or_empty(response: httpx.Response) -> dict[str, Any]:

@@ -51,6 +51,28 @@ class Settings(DatabaseSettings):
     otp_lock_seconds: int = Field(default=900, gt=0)
     otp_requests_per_hour: int = Field(default=5, gt=0)
     otp_resend_gap_seconds: int = Field(default=60, ge=0)
+    staff_session_hours: float = Field(default=8, gt=0, description="console login lifetime")
+    staff_max_failed_logins: int = Field(default=5, gt=0)
+    staff_lock_seconds: int = Field(default=900, gt=0)
+    # human handoff (issue 6)
+    handoff_service_hours: str = Field(
+        default="08:00-22:00",
+        pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$",
+        description="daily window of the live agents, Beijing time (00:00-24:00: always)",
+    )
+    handoff_presence_seconds: int = Field(
+        default=45, gt=0, description="an agent is online while heartbeats are this recent"
+    )
+    handoff_avg_handle_minutes: float = Field(
+        default=5, gt=0, description="handle time assumed before any handoff was closed"
+    )
+    rasa_url: str = Field(default="http://127.0.0.1:5005", description="a Rasa server")
+    rasa_token: SecretStr = Field(
+        default=SecretStr(""), description="RASA_TOKEN: Rasa's API and the channel's agent routes"
+    )
+    redis_url: str = Field(
+        default="", description="Redis for console fan-out across crm_api instances"
+    )
 
     @model_validator(mode="after")
     def _check_secrets(self) -> Settings:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import hmac
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -15,6 +15,9 @@ from crm_api.clock import Clock, utc_now
 from crm_api.config import Settings
 from crm_api.database import session_scope
 from crm_api.errors import Unauthorized
+from crm_api.staff import service as staff_service
+from crm_api.staff.errors import Forbidden, NotAuthenticated
+from crm_api.staff.models import StaffUser
 
 
 def get_settings(request: Request) -> Settings:
@@ -58,3 +61,55 @@ SettingsDep = Annotated[Settings, Depends(get_settings)]
 SessionDep = Annotated[Session, Depends(get_session)]
 ClockDep = Annotated[Clock, Depends(get_clock)]
 ServiceCaller = Annotated[ServiceCallerInfo, Depends(require_service_caller)]
+
+
+# ---- staff console: a server-side session, as a cookie (console) or a bearer token (API)
+
+STAFF_COOKIE = "crm_staff_session"
+# Cookie-authenticated writes must carry this header: a cross-site form cannot set it,
+# and a cross-site fetch with it needs a CORS preflight that crm_api never grants.
+CSRF_HEADER = "X-Requested-With"
+_SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+_staff_bearer = HTTPBearer(
+    auto_error=False, scheme_name="StaffSession", description="token from POST /staff/login"
+)
+
+
+def staff_token(
+    request: Request,
+    credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_staff_bearer)],
+) -> str | None:
+    if credentials is not None:
+        return credentials.credentials
+    token = request.cookies.get(STAFF_COOKIE)
+    if token and request.method not in _SAFE_METHODS and not request.headers.get(CSRF_HEADER):
+        raise NotAuthenticated()
+    return token
+
+
+def get_current_staff(
+    session: SessionDep,
+    clock: ClockDep,
+    token: Annotated[str | None, Depends(staff_token)],
+) -> StaffUser:
+    if not token:
+        raise NotAuthenticated()
+    return staff_service.authenticate(session=session, token=token, now=clock())
+
+
+CurrentStaff = Annotated[StaffUser, Depends(get_current_staff)]
+
+
+def require_role(*roles: str) -> Callable[[StaffUser], StaffUser]:
+    """A dependency: the logged-in staff user, who must have one of `roles`."""
+
+    def _check(staff: CurrentStaff) -> StaffUser:
+        if staff.role not in roles:
+            raise Forbidden()
+        return staff
+
+    return _check
+
+
+ManagerStaff = Annotated[StaffUser, Depends(require_role("supervisor", "trainer"))]
+ComplaintStaff = Annotated[StaffUser, Depends(require_role("agent", "supervisor"))]

@@ -59,6 +59,45 @@ def run_seed(database_url: str, *, customers: int, if_empty: bool, reset: bool) 
         engine.dispose()
 
 
+MIN_STAFF_PASSWORD_LENGTH = 12
+
+
+def create_staff_user(
+    database_url: str, *, username: str, display_name: str, role: str, branch: str
+) -> int:
+    """Create a console user; the password comes from CRM_NEW_STAFF_PASSWORD or a prompt,
+    never from the command line (it would end up in the shell history)."""
+    import getpass
+    import os
+
+    from crm_api.staff.service import DEMO_DEFAULT_PASSWORD, create_staff
+
+    password = os.environ.get("CRM_NEW_STAFF_PASSWORD") or getpass.getpass("密码 / password: ")
+    if len(password) < MIN_STAFF_PASSWORD_LENGTH or password == DEMO_DEFAULT_PASSWORD:
+        print(
+            f"create-staff: the password must have {MIN_STAFF_PASSWORD_LENGTH}+ characters "
+            "and not be the demo default",
+            file=sys.stderr,
+        )
+        return 1
+    engine = create_db_engine(database_url)
+    try:
+        with create_session_factory(engine)() as session:
+            staff = create_staff(
+                session=session,
+                username=username,
+                display_name=display_name,
+                role=role,
+                branch=branch,
+                password=password,
+            )
+            session.commit()
+            print(f"create-staff: {staff.username} ({staff.role}, {staff.branch}) id={staff.id}")
+            return 0
+    finally:
+        engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crm_api.manage", description="crm_api admin")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -67,10 +106,23 @@ def main(argv: list[str] | None = None) -> int:
     seed_parser.add_argument("--customers", type=int, default=200)
     seed_parser.add_argument("--if-empty", action="store_true", help="do nothing if seeded")
     seed_parser.add_argument("--reset", action="store_true", help="delete all rows first")
+    staff_parser = sub.add_parser("create-staff", help="add a staff console user")
+    staff_parser.add_argument("username")
+    staff_parser.add_argument("--display-name", required=True, help="如 小李")
+    staff_parser.add_argument("--role", choices=["agent", "supervisor", "trainer"], required=True)
+    staff_parser.add_argument("--branch", required=True, help="如 北京分行 / 总行")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
     database_url = DatabaseSettings().crm_database_url
+    if args.command == "create-staff":
+        return create_staff_user(
+            database_url,
+            username=args.username,
+            display_name=args.display_name,
+            role=args.role,
+            branch=args.branch,
+        )
     if args.command == "migrate":
         migrate(database_url)
         return 0

@@ -35,11 +35,13 @@ from crm_api.accounts.models import (
     Transaction,
 )
 from crm_api.clock import SHANGHAI, UTC, utc_now
+from crm_api.complaints import seed as complaints_seed
 from crm_api.customers.models import Customer
 from crm_api.database import CENT
 from crm_api.demo.models import SmsOutboxMessage
 from crm_api.identifiers import id_number_check_char, luhn_check_digit
 from crm_api.otp.models import OtpCode, OtpLock
+from crm_api.products.seed import seed_products
 
 SEED = 20261129
 HISTORY_DAYS = 183  # about six months
@@ -708,6 +710,7 @@ def is_empty(session: Session) -> bool:
 
 def clear(session: Session) -> None:
     """Delete all CRM rows (children first)."""
+    complaints_seed.clear(session)  # complaints, surveys, staff (issue 4)
     for model in (
         SmsOutboxMessage,
         OtpLock,
@@ -737,6 +740,8 @@ def seed(*, session: Session, customers: int = 200, today: date | None = None) -
                     f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
                 )
             )
+    seed_products(session=session, customers=customer_rows, accounts=account_rows, today=today)
+    complaints_seed.seed(session=session, customers=customer_rows, today=today)  # issue 4
     session.flush()
     return {
         "customers": len(customer_rows),

@@ -44,6 +44,8 @@ class Stack:
     def __post_init__(self) -> None:
         env = self.env
         crm_port, action_port, rasa_port = env["CRM_PORT"], env["ACTION_PORT"], env["RASA_PORT"]
+        # crm_api relays agents' messages to this Rasa server (human handoff)
+        env.setdefault("RASA_URL", f"http://127.0.0.1:{rasa_port}")
         self.log_dir.mkdir(parents=True, exist_ok=True)
         self.services = [
             Service(
@@ -190,6 +192,9 @@ def main() -> int:
   客户聊天页 customer chat     {rasa}/webhooks/webchat/
   CRM API docs (OpenAPI)      {crm}/docs
   演示短信箱 demo SMS outbox   {crm}/api/v1/demo/sms-outbox?phone=13800138000
+  员工工作台 staff console     {crm}/console/   (demo staff: zhangzhuguan 主管, xiaoli 坐席;
+                              password: CRM_STAFF_DEMO_PASSWORD, else the demo default in README)
+  人工会话 handoff console     {crm}/console/handoff.html   (agents: xiaoli 小李, xiaowang 小王)
 Demo customer: 张伟, phone 13800138000 (one 储蓄卡, one 信用卡); ask 「查余额」 and verify
 with the code from the demo SMS outbox.
 Logs: {stack.log_dir}    Ctrl-C stops everything.

@@ -5,6 +5,9 @@ Routes:
     POST /session     start or resume a conversation; returns a signed session token
     GET  /history     the visible transcript of the session's conversation
     POST /messages    send a message, get the bot's replies
+    WS   /ws?token=   pushes to the page: agent messages, typing, queue place, bot resumed
+    POST /agent/<conversation>/{messages,typing,close}   crm_api only (RASA_TOKEN): an
+                      agent's message, typing indicator, end of the handoff
 
 The conversation (Rasa sender id) is bound to a session token signed with WEBCHAT_SECRET;
 the client never chooses a sender id or message metadata. App users prove who they are
@@ -16,7 +19,9 @@ customer data is read. See docs/app-protocol.md.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import functools
+import hmac
 import json
 import logging
 import os
@@ -37,6 +42,16 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot.channels.handoff import (
+    CrmForwarder,
+    agent_names,
+    append_agent_message,
+    iso,
+    latest_user_message,
+    paused_before_latest_message,
+    resume_conversation,
+)
+from bot.channels.push import PushHub
 from bot.pii import install_log_masking, mask_pii
 
 logger = logging.getLogger(__name__)
@@ -45,14 +60,23 @@ install_log_masking()
 STATIC_DIR = Path(__file__).resolve().parent.parent / "static" / "webchat"
 # Intents a client may send as "/intent" or "/intent{...}" (menu chips, quick replies).
 DEFAULT_ALLOWED_PAYLOAD_INTENTS = (
-    "affirm", "deny", "inform", "request_human", "give_rating",
-    "check_balance", "query_transactions", "query_credit_card", "report_card_loss",
+    "affirm",
+    "deny",
+    "inform",
+    "request_human",
+    "give_rating",
+    "check_balance",
+    "query_transactions",
+    "query_credit_card",
+    "report_card_loss",
 )
 DEFAULT_SESSION_TTL_SECONDS = 24 * 3600
 MAX_MESSAGE_CHARS = 1000
 MAX_BODY_BYTES = 16 * 1024
 HISTORY_LIMIT = 200
 PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret"})
+QUEUE_UPDATE_SECONDS = 20.0  # how often a waiting customer's page is told its place
+TYPING_FORWARD_GAP_SECONDS = 2.0
 
 SESSION_AUDIENCE = "webchat-session"
 SESSION_ISSUER = "bank-assistant-webchat"
@@ -163,6 +187,10 @@ class WebChatInput(InputChannel):
         allowed_payload_intents: Iterable[str] = DEFAULT_ALLOWED_PAYLOAD_INTENTS,
         session_ttl_seconds: int = DEFAULT_SESSION_TTL_SECONDS,
         static_dir: Path = STATIC_DIR,
+        agent_token: str | None = None,
+        crm_url: str | None = None,
+        crm_service_token: str | None = None,
+        redis_url: str | None = None,
     ) -> None:
         """Creates the channel.
 
@@ -173,6 +201,10 @@ class WebChatInput(InputChannel):
             allowed_payload_intents: intents a client may send as ``/intent{...}``.
             session_ttl_seconds: lifetime of a session token (renewed on resume).
             static_dir: directory with index.html, chat.js and chat.css.
+            agent_token: bearer token of crm_api on the agent routes (RASA_TOKEN); the
+                agent routes answer 401 while it is unset.
+            crm_url, crm_service_token: where customer messages go during a handoff.
+            redis_url: Redis for pushes across several Rasa instances (optional).
         """
         self.webchat_secret = webchat_secret
         self.app_token_secret = app_token_secret
@@ -180,6 +212,9 @@ class WebChatInput(InputChannel):
         self.allowed_payload_intents = frozenset(allowed_payload_intents)
         self.session_ttl_seconds = session_ttl_seconds
         self.static_dir = Path(static_dir)
+        self.agent_token = agent_token or None
+        self.forwarder = CrmForwarder(crm_url, crm_service_token)
+        self.push = PushHub(redis_url)
 
     @classmethod
     def from_credentials(cls, credentials: dict[str, Any] | None) -> WebChatInput:
@@ -211,6 +246,10 @@ class WebChatInput(InputChannel):
                     DEFAULT_SESSION_TTL_SECONDS,
                 )
             ),
+            agent_token=setting("agent_token", "RASA_TOKEN"),
+            crm_url=setting("crm_url", "CRM_URL"),
+            crm_service_token=setting("crm_service_token", "CRM_SERVICE_TOKEN"),
+            redis_url=setting("redis_url", "REDIS_URL"),
         )
 
     # -- tokens -------------------------------------------------------------------------
@@ -360,6 +399,87 @@ class WebChatInput(InputChannel):
             raise ApiError(422, "empty_message", "请输入您要咨询的内容 / empty message")
         return text
 
+    # -- human handoff ------------------------------------------------------------------
+
+    def _require_agent_token(self, request: Request) -> None:
+        """The agent routes are for crm_api only (bearer RASA_TOKEN)."""
+        given = (_bearer(request) or "").encode()
+        if not self.agent_token or not hmac.compare_digest(given, self.agent_token.encode()):
+            raise ApiError(401, "unauthorized", "未授权 / unauthorized")
+
+    async def _after_message(self, agent: Any, sender_id: str) -> dict[str, Any] | None:
+        """During a handoff: forward the customer's message to the agent's console."""
+        tracker = await agent.tracker_store.retrieve(sender_id)
+        if tracker is None or not tracker.is_paused():
+            return None
+        events = list(tracker.events)
+        if paused_before_latest_message(events):
+            latest = latest_user_message(events)
+            if latest is not None:
+                self.forwarder.message(sender_id, latest)
+        return {"active": True, "agent": agent_names(events)}
+
+    async def _serve_socket(self, request: Request, ws: Any, sender_id: str) -> None:
+        """One customer page: pushes out; typing (forwarded while paused) and pings in."""
+        self.push.add(sender_id, ws)
+        status_task = asyncio.ensure_future(self._queue_updates(request, ws, sender_id))
+        last_typing = 0.0
+        try:
+            while True:
+                raw = await ws.recv()
+                if raw is None:
+                    break
+                try:
+                    message = json.loads(raw)
+                except (TypeError, ValueError):
+                    continue
+                kind = message.get("type") if isinstance(message, dict) else None
+                if kind == "ping":
+                    await ws.send(_dumps({"type": "pong"}))
+                elif kind == "typing" and (
+                    time.monotonic() - last_typing > TYPING_FORWARD_GAP_SECONDS
+                ):
+                    last_typing = time.monotonic()
+                    agent = getattr(request.app.ctx, "agent", None)
+                    tracker = (
+                        await agent.tracker_store.retrieve(sender_id)
+                        if agent is not None and agent.tracker_store
+                        else None
+                    )
+                    if tracker is not None and tracker.is_paused():
+                        self.forwarder.typing(sender_id)
+        except Exception as error:  # the page went away (closed, reloaded, network)
+            logger.debug("webchat: socket closed sender=%s (%s)", sender_id, type(error).__name__)
+        finally:
+            status_task.cancel()
+            with contextlib.suppress(asyncio.CancelledError, Exception):
+                await status_task
+            self.push.remove(sender_id, ws)
+
+    async def _queue_updates(self, request: Request, ws: Any, sender_id: str) -> None:
+        """While waiting for an agent, tell the page its place in the queue."""
+        while True:
+            agent = getattr(request.app.ctx, "agent", None)
+            tracker = (
+                await agent.tracker_store.retrieve(sender_id)
+                if agent is not None and agent.tracker_store
+                else None
+            )
+            if tracker is not None and tracker.is_paused():
+                events = list(tracker.events)
+                status = await self.forwarder.queue_status(sender_id)
+                if status and not agent_names(events):
+                    await ws.send(
+                        _dumps(
+                            {
+                                "type": "queue",
+                                "position": status.get("position"),
+                                "expected_wait_minutes": status.get("expected_wait_minutes"),
+                            }
+                        )
+                    )
+            await asyncio.sleep(QUEUE_UPDATE_SECONDS)
+
     # -- blueprint ----------------------------------------------------------------------
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
@@ -370,6 +490,11 @@ class WebChatInput(InputChannel):
         async def mask_logs(app: Any, loop: Any) -> None:
             # Sanic and Rasa add their handlers after this module is imported
             install_log_masking()
+            await self.push.start()
+
+        @webchat.listener("after_server_stop")
+        async def stop_push(app: Any, loop: Any) -> None:
+            await self.push.stop()
 
         @webchat.exception(ApiError)
         async def api_error(request: Request, error: ApiError) -> HTTPResponse:
@@ -417,7 +542,13 @@ class WebChatInput(InputChannel):
             agent = _ready_agent(request, need_processor=False)
             tracker = await agent.tracker_store.retrieve_full_tracker(current.sender_id)
             events = list(tracker.events) if tracker is not None else []
-            return _json({"messages": transcript(events)})
+            paused = bool(tracker is not None and tracker.is_paused())
+            return _json(
+                {
+                    "messages": transcript(events),
+                    "handoff": {"active": paused, "agent": agent_names(events) if paused else None},
+                }
+            )
 
         @webchat.route("/messages", methods=["POST"])
         async def messages(request: Request) -> HTTPResponse:
@@ -445,7 +576,83 @@ class WebChatInput(InputChannel):
                 raise ApiError(
                     500, "bot_error", "抱歉，系统暂时无法回复，请稍后再试 / internal error"
                 ) from None
-            return _json({"messages": [_public_message(m) for m in collector.messages]})
+            handoff = await self._after_message(agent, current.sender_id)
+            body = {"messages": [_public_message(m) for m in collector.messages]}
+            if handoff is not None:
+                body["handoff"] = handoff
+            return _json(body)
+
+        @webchat.websocket("/ws")
+        async def push_socket(request: Request, ws: Any) -> None:
+            current = self.decode_session_token(request.args.get("token"))
+            if current is None:
+                await ws.close(code=4401, reason="invalid_session")
+                return
+            if current.channel == "app":
+                try:
+                    self.verify_app_token(current.app_token or "")
+                except ApiError:
+                    await ws.close(code=4401, reason="invalid_app_token")
+                    return
+            await self._serve_socket(request, ws, current.sender_id)
+
+        @webchat.route("/agent/<conversation_id>/messages", methods=["POST"])
+        async def agent_message(request: Request, conversation_id: str) -> HTTPResponse:
+            self._require_agent_token(request)
+            body = _json_body(request)
+            text = self.clean_text(body.get("text"))
+            name = str(body.get("agent") or "人工客服")[:20]
+            agent = _ready_agent(request, need_processor=True)
+            event = await append_agent_message(
+                agent, conversation_id, text, name, body.get("agent_id")
+            )
+            if event is None:
+                raise ApiError(
+                    409, "not_in_handoff", "会话不在人工服务中 / conversation not paused"
+                )
+            ts = iso(event.timestamp)
+            await self.push.publish(
+                conversation_id,
+                {
+                    "type": "message",
+                    "from": "agent",
+                    "agent": name,
+                    "text": text,
+                    "ts": ts,
+                },
+            )
+            return _json({"ts": ts})
+
+        @webchat.route("/agent/<conversation_id>/typing", methods=["POST"])
+        async def agent_typing(request: Request, conversation_id: str) -> HTTPResponse:
+            self._require_agent_token(request)
+            body = _json_body(request)
+            await self.push.publish(
+                conversation_id,
+                {
+                    "type": "typing",
+                    "from": "agent",
+                    "agent": str(body.get("agent") or "")[:20],
+                    "typing": bool(body.get("typing", True)),
+                },
+            )
+            return _json({"status": "ok"})
+
+        @webchat.route("/agent/<conversation_id>/close", methods=["POST"])
+        async def agent_close(request: Request, conversation_id: str) -> HTTPResponse:
+            self._require_agent_token(request)
+            agent = _ready_agent(request, need_processor=True)
+            messages = await resume_conversation(agent, conversation_id)
+            public = [_public_message(m) for m in messages or []]
+            await self.push.publish(
+                conversation_id,
+                {
+                    "type": "handoff",
+                    "state": "ended",
+                    "messages": public,
+                },
+            )
+            return _json({"resumed": messages is not None, "messages": public})
 
         return webchat
 
@@ -523,6 +730,18 @@ def transcript(events: Iterable[Any], limit: int = HISTORY_LIMIT) -> list[dict[s
             if buttons:
                 last_buttons = buttons
             ts = _utc_iso(event.timestamp)
+            agent_name = (event.metadata or {}).get("agent")
+            if agent_name:
+                entries.append(
+                    {
+                        "from": "agent",
+                        "agent": str(agent_name),
+                        "text": event.text or "",
+                        "buttons": [],
+                        "ts": ts,
+                    }
+                )
+                continue
             if event.text and not buttons:
                 for part in event.text.strip().split("\n\n"):
                     entries.append({"from": "bot", "text": part, "buttons": [], "ts": ts})

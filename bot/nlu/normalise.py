@@ -25,6 +25,8 @@ from decimal import Decimal, InvalidOperation
 import zhconv
 from dateutil.relativedelta import relativedelta
 
+from bot.nlu import pii_patterns
+
 __all__ = [
     "Span",
     "to_halfwidth",
@@ -83,7 +85,15 @@ def _char_to_simplified(char: str) -> str:
 
 
 # zhconv's zh-cn table prefers 帐 (帳); banks and customers write 账 in these words.
-_BANK_SPELLINGS = {"帐户": "账户", "帐号": "账号", "帐单": "账单", "转帐": "转账", "帐务": "账务", "对帐": "对账", "到帐": "到账"}
+_BANK_SPELLINGS = {
+    "帐户": "账户",
+    "帐号": "账号",
+    "帐单": "账单",
+    "转帐": "转账",
+    "帐务": "账务",
+    "对帐": "对账",
+    "到帐": "到账",
+}
 _BANK_SPELLING_RE = re.compile("|".join(_BANK_SPELLINGS))
 
 
@@ -122,20 +132,6 @@ def normalise_text(text: str) -> str:
 
 # ------------------------------------------------------------------------ numbers
 
-_CN_DIGITS = {
-    "零": 0, "〇": 0, "○": 0, "洞": 0,
-    "一": 1, "幺": 1, "壹": 1,
-    "二": 2, "两": 2, "贰": 2,
-    "三": 3, "叁": 3,
-    "四": 4, "肆": 4,
-    "五": 5, "伍": 5,
-    "六": 6, "陆": 6,
-    "七": 7, "拐": 7, "柒": 7,
-    "八": 8, "捌": 8,
-    "九": 9, "勾": 9, "玖": 9,
-}  # fmt: skip
-# Characters that may spell a digit-by-digit code (radio style 幺/洞/拐/勾 included).
-_CODE_DIGIT_CHARS = "零〇○洞一幺二两三四五六七八九拐勾"
 _CN_NUMERAL_CHARS = "零〇一二两三四五六七八九十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟"
 _CN_MAGNITUDE_CHARS = "十百千万亿拾佰仟"
 # an amount starts with a digit or 十 (十万), never with 万/千 (万一, 千万别…)
@@ -172,8 +168,11 @@ _AMOUNT_PATTERNS = [
         rf"(?<![{_CN_NUMERAL_CHARS}])(?P<cn>[{_CN_LEADING_CHARS}][{_CN_NUMERAL_CHARS}]*)"
         rf"(?![{_CN_NUMERAL_CHARS}]){_NOT_MONEY_SUFFIX}"
     ),
+    re.compile(rf"(?<![{_CN_NUMERAL_CHARS}])(?P<cn>[{_CN_NUMERAL_CHARS}]+)\s*{_CURRENCY_SUFFIX}"),
+    # 存十万一年: the numeral run 十万一 swallows the 一 of 一年; split after the magnitude
     re.compile(
-        rf"(?<![{_CN_NUMERAL_CHARS}])(?P<cn>[{_CN_NUMERAL_CHARS}]+)\s*{_CURRENCY_SUFFIX}"
+        rf"(?<![{_CN_NUMERAL_CHARS}])(?P<cn>[{_CN_LEADING_CHARS}][{_CN_NUMERAL_CHARS}]*[万千百亿佰仟])"
+        rf"(?=[一二两三四五六七八九十半]{{1,3}}\s*(?:个|月|日|天|年|周|星期|期|次))"
     ),
 ]
 
@@ -269,26 +268,15 @@ def parse_amount(text: str) -> Decimal | None:
 
 # ---------------------------------------------------------------- structured ids
 
-_PHONE = re.compile(r"(?<![\d+])(?:(?:\+|00)?86[ -]?)?(?P<phone>1[3-9]\d[ -]?\d{4}[ -]?\d{4})(?![\d])")
-_CARD_NUMBER = re.compile(
-    r"(?<![\d])(?:\d{16,19}|\d{4}(?:[ -]\d{4}){3}(?:[ -]?\d{1,3})?|\d{6}[ -]\d{10,13})(?![\d])"
-)
+# phones, card numbers and one-time codes are spaCy token patterns shared with the log
+# masking (bot/nlu/pii_patterns.py); the NLU adds the context rules below
 _CARD_TAIL = re.compile(
     r"(?:尾号|尾数|卡尾|末四位|末4位|后四位|后4位|最后四位|最后4位|末尾)"
     r"(?:是|为|:|\s)*(?P<tail>\d{4})(?!\d)"
 )
-_CODE_DIGITS = re.compile(r"(?<![\d.,¥$])(?P<code>\d{3}[ -]?\d{3}|\d{2}[ -]\d{2}[ -]\d{2})(?![\d.,])")
-_CODE_CN_DIGITS = re.compile(
-    rf"(?<![{_CN_NUMERAL_CHARS}{_CODE_DIGIT_CHARS}])(?P<code>(?:[{_CODE_DIGIT_CHARS}]\s?){{5}}[{_CODE_DIGIT_CHARS}])"
-    rf"(?![{_CN_NUMERAL_CHARS}{_CODE_DIGIT_CHARS}])"
-)
 # a code is never money or a card tail
 _NOT_CODE_AFTER = re.compile(rf"^\s*(?:[万千百kKwW]|{_CURRENCY_SUFFIX})")
 _NOT_CODE_BEFORE = re.compile(r"(?:尾号|尾数|卡号|账号|手机号?|电话|金额|[¥$])\s*(?:是|为|:)?\s*$")
-
-
-def _digits_only(text: str) -> str:
-    return re.sub(r"\D", "", text)
 
 
 def find_phones(text: str) -> list[Span]:
@@ -296,27 +284,29 @@ def find_phones(text: str) -> list[Span]:
 
     The span covers the 11 digits (and separators), not the ``+86`` prefix.
     """
-    norm = normalise_chars(text)
-    return [
-        Span(m.start("phone"), m.end("phone"), _digits_only(m.group("phone")))
-        for m in _PHONE.finditer(norm)
-    ]
+    return _structured(text, {pii_patterns.PHONE})
 
 
 def find_card_numbers(text: str) -> list[Span]:
     """Bank card numbers: 16–19 digits, contiguous or in groups of four."""
-    norm = normalise_chars(text)
-    return [Span(m.start(), m.end(), _digits_only(m.group())) for m in _CARD_NUMBER.finditer(norm)]
+    return _structured(text, {pii_patterns.CARD})
+
+
+def _structured(text: str, labels: set[str]) -> list[Span]:
+    # overlaps are resolved across all kinds first: a phone is never also a code
+    return [
+        Span(s.start, s.end, s.value)
+        for s in pii_patterns.find_structured_pii(normalise_chars(text))
+        if s.label in labels
+    ]
 
 
 def find_card_tails(text: str) -> list[Span]:
     """The last four digits of a card after 尾号/末四位/后四位…; span = the four digits."""
     norm = normalise_chars(text)
-    return [Span(m.start("tail"), m.end("tail"), m.group("tail")) for m in _CARD_TAIL.finditer(norm)]
-
-
-def _overlaps(start: int, end: int, spans: list[Span]) -> bool:
-    return any(s.start < end and start < s.end for s in spans)
+    return [
+        Span(m.start("tail"), m.end("tail"), m.group("tail")) for m in _CARD_TAIL.finditer(norm)
+    ]
 
 
 def find_verification_codes(text: str) -> list[Span]:
@@ -326,23 +316,12 @@ def find_verification_codes(text: str) -> list[Span]:
     20万), never a run of more or fewer than six digits.
     """
     norm = normalise_chars(text)
-    taken = find_phones(norm) + find_card_numbers(norm)
-    spans: list[Span] = []
-    for pattern in (_CODE_DIGITS, _CODE_CN_DIGITS):
-        for match in pattern.finditer(norm):
-            start, end = match.start("code"), match.end("code")
-            if _overlaps(start, end, taken) or _overlaps(start, end, spans):
-                continue
-            if _NOT_CODE_AFTER.match(norm[end:]) or _NOT_CODE_BEFORE.search(norm[:start]):
-                continue
-            surface = match.group("code")
-            digits = "".join(
-                str(_CN_DIGITS[c]) if c in _CN_DIGITS else c for c in surface if not c.isspace()
-            )
-            digits = _digits_only(digits)
-            if len(digits) == 6:
-                spans.append(Span(start, end, digits))
-    return sorted(spans, key=lambda s: s.start)
+    return [
+        span
+        for span in _structured(norm, {pii_patterns.CODE, pii_patterns.CN_CODE})
+        if not _NOT_CODE_AFTER.match(norm[span.end :])
+        and not _NOT_CODE_BEFORE.search(norm[: span.start])
+    ]
 
 
 def _first_value(spans: list[Span]) -> str | None:
@@ -373,7 +352,9 @@ def extract_verification_code(text: str) -> str | None:
 
 _LAST_MONTH = re.compile(r"^(?:上上个?月|上个?月|前一个?月)(?:份)?$")
 _THIS_MONTH = re.compile(r"^(?:本月|这个?月|当月|本月份|这个月份)$")
-_BARE_MONTH = re.compile(r"^(?:(?P<year>今年|去年|前年))?(?P<month>[0-9]{1,2}|[一二三四五六七八九十]{1,3})月份?$")
+_BARE_MONTH = re.compile(
+    r"^(?:(?P<year>今年|去年|前年))?(?P<month>[0-9]{1,2}|[一二三四五六七八九十]{1,3})月份?$"
+)
 _PERIOD_FILLER = re.compile(r"(?:的|时候|期间|以来|内|里|之内)$")
 
 

@@ -487,14 +487,15 @@ async def test_history_returns_visible_transcript(
             },
             # the payload is shown as the title of the button that sent it
             {"from": "user", "text": "是的", "buttons": [], "ts": "2025-11-29T07:06:43+00:00"},
-        ]
+        ],
+        "handoff": {"active": False, "agent": None},
     }
 
 
 async def test_history_of_new_conversation_is_empty(client: httpx.AsyncClient) -> None:
     session = await new_session(client)
     response = await client.get(f"{BASE}/history", headers=bearer(session))
-    assert response.json() == {"messages": []}
+    assert response.json() == {"messages": [], "handoff": {"active": False, "agent": None}}
 
 
 async def test_bot_failure_is_a_polite_500(client: httpx.AsyncClient, bot: Bot) -> None:

@@ -249,9 +249,7 @@ CONTRACT_INTENTS = [
 
 @pytest.fixture(scope="module")
 def nlu_data() -> TrainingData:
-    importer = TrainingDataImporter.load_from_dict(
-        training_data_paths=[str(REPO / "data/nlu")]
-    )
+    importer = TrainingDataImporter.load_from_dict(training_data_paths=[str(REPO / "data/nlu")])
     return importer.get_nlu_data()
 
 

@@ -92,6 +92,8 @@ def test_normalise_text(text: str, expected: str) -> None:
         ("帮我转两百块给他", Decimal(200)),  # inside a sentence
         ("还款2000", Decimal(2000)),  # bare digits after a money verb
         ("三个月", None),  # a duration, not money
+        ("存八千三个月利息多少", Decimal(8000)),  # 八千 + 三个月, not 8300
+        ("十万一年能有多少利息", Decimal(100000)),  # 十万 + 一年, not 100001
         ("十二月", None),  # a month, not money
         ("万一卡丢了呢", None),  # 万一 = "in case"
         ("尾号1234", None),  # a card tail is not an amount
@@ -112,7 +114,10 @@ def test_parse_amount_integral_has_no_exponent() -> None:
 def test_find_amounts_spans_index_the_original_text() -> None:
     text = "我想转１.５万，再还两百块"
     spans = find_amounts(text)
-    assert [(text[s.start : s.end], s.value) for s in spans] == [("１.５万", "15000"), ("两百", "200")]
+    assert [(text[s.start : s.end], s.value) for s in spans] == [
+        ("１.５万", "15000"),
+        ("两百", "200"),
+    ]
 
 
 @pytest.mark.parametrize(

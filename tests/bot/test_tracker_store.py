@@ -148,6 +148,12 @@ def test_mask_events_masks_entities_and_parse_data() -> None:
 def test_empty_connection_settings_from_env_mean_embedded_sqlite(tmp_path: Path) -> None:
     # endpoints.yml passes ${TRACKER_HOST} etc.; they are empty for the SQLite default.
     store = MaskingSQLTrackerStore(
-        domain=Domain.empty(), dialect="sqlite", db=str(tmp_path / "t.db"),
-        host="", port="", username="", password="")
+        domain=Domain.empty(),
+        dialect="sqlite",
+        db=str(tmp_path / "t.db"),
+        host="",
+        port="",
+        username="",
+        password="",
+    )
     assert str(store.engine.url) == f"sqlite:///{tmp_path / 't.db'}"

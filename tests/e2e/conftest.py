@@ -62,6 +62,8 @@ def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
             "CRM_URL": f"http://127.0.0.1:{crm_port}",
             "CRM_PUBLIC_URL": f"http://127.0.0.1:{crm_port}",
             "ACTION_ENDPOINT_URL": f"http://127.0.0.1:{action_port}/webhook",
+            "RASA_URL": f"http://127.0.0.1:{rasa_port}",
+            "HANDOFF_SERVICE_HOURS": "00:00-24:00",  # handoff e2e runs at any hour
             "TRACKER_DIALECT": "sqlite",
             "TRACKER_DB": str(tmp / "tracker.db"),
             "TRACKER_HOST": "",

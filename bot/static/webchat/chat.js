@@ -1,6 +1,7 @@
 // 智能客服 web chat: talks to the webchat channel under the page's own path
-// (POST session, GET history, POST messages). Message text is only ever inserted with
-// textContent, never as HTML.
+// (POST session, GET history, POST messages; a WebSocket "ws" for what is pushed: a human
+// agent's messages and typing, the queue position, the bot resuming). Message text is only
+// ever inserted with textContent, never as HTML.
 (function () {
   "use strict";
 
@@ -19,11 +20,19 @@
   var sendBtn = document.getElementById("send");
   var counter = document.getElementById("counter");
   var restartLink = document.getElementById("restart");
+  var bannerEl = document.getElementById("handoff");
+  var typingAvatar = typingEl.querySelector(".avatar");
 
   var sessionToken = null;
   var appToken = takeAppTokenFromUrl();
   var busy = false;
   var starting = null;
+  var socket = null;
+  var socketRetry = 0;
+  var socketToken = null;
+  var typingSentAt = 0;
+  var typingTimer = null;
+  var handoff = { active: false, agent: null };
 
   // ---- helpers -------------------------------------------------------------------
 
@@ -100,18 +109,26 @@
     var li = document.createElement("li");
     li.className = "msg msg--" + from + (opts.error ? " msg--error msg--bot" : "");
 
+    if (from === "agent") li.className = "msg msg--bot msg--agent";
     var avatar = document.createElement("span");
-    avatar.className = "avatar avatar--" + (from === "user" ? "user" : "bot");
+    avatar.className = "avatar avatar--" + (from === "user" ? "user" : from === "agent" ? "agent" : "bot");
     avatar.setAttribute("aria-hidden", "true");
-    avatar.textContent = from === "user" ? "我" : "智";
+    avatar.textContent = from === "user" ? "我" : from === "agent" ? "人" : "智";
 
     var content = document.createElement("div");
     content.className = "msg__content";
 
     var speaker = document.createElement("span");
     speaker.className = "visually-hidden";
-    speaker.textContent = from === "user" ? "我说：" : "客服说：";
+    speaker.textContent = from === "user" ? "我说：" : from === "agent" ? "人工客服说：" : "客服说：";
     content.appendChild(speaker);
+
+    if (from === "agent") {
+      var name = document.createElement("span");
+      name.className = "msg__name";
+      name.textContent = "人工客服 " + (opts.agent || "");
+      content.appendChild(name);
+    }
 
     if (text) {
       var bubble = document.createElement("div");
@@ -216,13 +233,104 @@
       messages.forEach(function (m, i) {
         if (m.from === "user") {
           addMessage("user", m.text, { ts: m.ts });
+        } else if (m.from === "agent") {
+          addMessage("agent", m.text, { ts: m.ts, agent: m.agent });
         } else {
           // only the newest bot message keeps clickable buttons
           var later = messages.slice(i + 1).some(function (x) { return x.from === "user"; });
           addMessage("bot", m.text, { buttons: m.buttons, ts: m.ts, disableButtons: later });
         }
       });
+      setHandoff(data.handoff);
     });
+  }
+
+  // ---- human handoff: pushed messages over a WebSocket ---------------------------
+
+  function setHandoff(state) {
+    handoff = state && state.active ? { active: true, agent: state.agent || null } : { active: false, agent: null };
+    if (!handoff.active) {
+      bannerEl.hidden = true;
+      return;
+    }
+    bannerEl.hidden = false;
+    if (handoff.agent) bannerEl.textContent = "人工客服 " + handoff.agent + " 正在为您服务";
+    else if (!bannerEl.textContent || bannerEl.textContent.indexOf("人工客服 ") === 0) {
+      bannerEl.textContent = "正在为您转接人工客服，请稍候…";
+    }
+  }
+
+  function showQueue(position, minutes) {
+    if (!handoff.active || handoff.agent) return;
+    bannerEl.hidden = false;
+    bannerEl.textContent = "排队中：您前面还有 " + Math.max(0, (position || 1) - 1) + " 位，预计等待约 " + (minutes || 1) + " 分钟";
+  }
+
+  function showAgentTyping(name) {
+    typingAvatar.textContent = "人";
+    typingEl.hidden = false;
+    scrollToEnd();
+    clearTimeout(typingTimer);
+    typingTimer = setTimeout(function () {
+      typingEl.hidden = !busy;
+      typingAvatar.textContent = "智";
+    }, 4000);
+  }
+
+  function onPush(event) {
+    if (event.type === "message" && event.from === "agent") {
+      clearTimeout(typingTimer);
+      typingEl.hidden = !busy;
+      typingAvatar.textContent = "智";
+      setHandoff({ active: true, agent: event.agent });
+      addMessage("agent", event.text, { ts: event.ts, agent: event.agent });
+    } else if (event.type === "typing" && event.from === "agent" && event.typing) {
+      showAgentTyping(event.agent);
+    } else if (event.type === "queue") {
+      showQueue(event.position, event.expected_wait_minutes);
+    } else if (event.type === "handoff" && event.state === "ended") {
+      setHandoff(null);
+      addBotMessages(event.messages);
+    }
+  }
+
+  function connectSocket() {
+    if (!sessionToken || !("WebSocket" in window)) return;
+    if (socket && socketToken === sessionToken && socket.readyState <= 1) return;
+    if (socket) { socket.onclose = null; socket.close(); }
+    socketToken = sessionToken;
+    var scheme = location.protocol === "https:" ? "wss://" : "ws://";
+    var ws = new WebSocket(scheme + location.host + base + "ws?token=" + encodeURIComponent(sessionToken));
+    socket = ws;
+    ws.onopen = function () { socketRetry = 0; };
+    ws.onmessage = function (message) {
+      try { onPush(JSON.parse(message.data)); } catch (e) { /* ignore malformed pushes */ }
+    };
+    ws.onclose = function (event) {
+      if (socket !== ws || event.code === 4401) return;
+      socketRetry = Math.min(socketRetry + 1, 5);
+      setTimeout(function () {
+        if (socket !== ws) return;
+        socket = null;
+        // catch up on whatever was pushed while the connection was down
+        if (handoff.active) reloadHistory();
+        connectSocket();
+      }, 500 * Math.pow(2, socketRetry));
+    };
+  }
+
+  function reloadHistory() {
+    listEl.textContent = "";
+    addMessage("bot", GREETING);
+    return loadHistory().catch(showError);
+  }
+
+  function sendTyping() {
+    if (!handoff.active || !socket || socket.readyState !== 1) return;
+    var now = Date.now();
+    if (now - typingSentAt < 2000) return;
+    typingSentAt = now;
+    socket.send(JSON.stringify({ type: "typing" }));
   }
 
   function boot() {
@@ -240,6 +348,7 @@
         throw err;
       })
       .then(function (data) {
+        connectSocket();
         if (data.resumed) return loadHistory();
       })
       .catch(showError);
@@ -255,8 +364,11 @@
     addMessage("user", shownAs || text);
     setBusy(true);
     ensureSession()
-      .then(function () { return postMessage(text, true); })
-      .then(function (data) { addBotMessages(data.messages); })
+      .then(function () { connectSocket(); return postMessage(text, true); })
+      .then(function (data) {
+        addBotMessages(data.messages);
+        if (data.handoff) setHandoff(data.handoff);
+      })
       .catch(showError)
       .finally(function () { setBusy(false); });
   }
@@ -290,7 +402,7 @@
       form.requestSubmit ? form.requestSubmit() : form.dispatchEvent(new Event("submit"));
     }
   });
-  input.addEventListener("input", function () { autoGrow(); updateSendState(); });
+  input.addEventListener("input", function () { autoGrow(); updateSendState(); sendTyping(); });
 
   Array.prototype.forEach.call(document.querySelectorAll(".quick .chip"), function (chip) {
     chip.addEventListener("click", function () { send(chip.getAttribute("data-text")); });
@@ -300,6 +412,8 @@
     event.preventDefault();
     storeToken(null);
     sessionToken = null; // an app user (appToken kept in memory) restarts as the same customer
+    setHandoff(null);
+    bannerEl.textContent = "";
     boot();
     input.focus();
   });

@@ -1,0 +1,107 @@
+"""When the NLU is unsure: a clarifying question with the two likeliest meanings.
+
+Runs on ``nlu_fallback`` and on ``out_of_scope`` (where it says what the bot can do).
+On the second failed turn in a row (the previous customer message was also
+``nlu_fallback`` or ``out_of_scope``) it offers a human instead
+(``utter_offer_human``, button ``/request_human``).
+
+Buttons: an intent becomes ``/<intent>`` (the web channel accepts a payload it offered
+in the previous bot message); an FAQ topic becomes the topic's canonical question as
+plain text, so clicking it asks that question and the NLU picks the topic again.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+FAILED_INTENTS = {"nlu_fallback", "out_of_scope"}
+# Intents not worth offering as a meaning: they need context or say nothing.
+NOT_OFFERED = FAILED_INTENTS | {
+    "affirm",
+    "deny",
+    "inform",
+    "give_rating",
+    "greet",
+    "goodbye",
+    "thank",
+}
+
+# Button titles (what the customer sees) for the intents that can be offered.
+BUTTON_TITLES = {
+    "check_balance": "查询余额",
+    "query_transactions": "查询交易明细",
+    "query_credit_card": "信用卡账单/额度",
+    "report_card_loss": "银行卡挂失",
+    "report_fraud": "被骗/盗刷求助",
+    "ask_product_recommendation": "产品推荐",
+    "ask_product_info": "产品详情",
+    "ask_interest_rate": "存贷款利率",
+    "ask_loan": "贷款咨询",
+    "risk_assessment": "风险测评",
+    "complain": "投诉建议",
+    "query_complaint_status": "投诉进度",
+    "request_human": "转人工客服",
+    "bot_challenge": "了解智能客服",
+}
+
+
+def _failed_turns_in_a_row(tracker: Tracker) -> int:
+    """How many of the latest customer messages in a row were not understood."""
+    count = 0
+    for event in reversed(tracker.events):
+        if event.get("event") != "user":
+            continue
+        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        if intent in FAILED_INTENTS:
+            count += 1
+        else:
+            break
+    return count
+
+
+def clarification_buttons(parse_data: dict[str, Any], limit: int = 2) -> list[dict[str, str]]:
+    """Buttons for the ``limit`` likeliest meanings in a parse result."""
+    buttons: list[dict[str, str]] = []
+    for ranked in parse_data.get("intent_ranking") or []:
+        name = ranked.get("name")
+        if name == "faq":
+            prediction = ((parse_data.get("response_selector") or {}).get("faq") or {}).get(
+                "response"
+            ) or {}
+            question = prediction.get("canonical_question")
+            if question:
+                buttons.append({"title": question, "payload": question})
+        elif name in BUTTON_TITLES:
+            buttons.append({"title": BUTTON_TITLES[name], "payload": f"/{name}"})
+        if len(buttons) == limit:
+            break
+    return buttons
+
+
+class ActionClarify(Action):
+    """Asks which of the two likeliest meanings was meant, or offers a human."""
+
+    def name(self) -> str:
+        return "action_clarify"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        if _failed_turns_in_a_row(tracker) >= 2:
+            dispatcher.utter_message(response="utter_offer_human")
+            return []
+        latest_intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
+        if latest_intent == "out_of_scope":
+            dispatcher.utter_message(response="utter_out_of_scope")
+            return []
+        buttons = clarification_buttons(tracker.latest_message or {})
+        if buttons:
+            dispatcher.utter_message(response="utter_clarify", buttons=buttons)
+        else:
+            dispatcher.utter_message(response="utter_clarify_none")
+        return []

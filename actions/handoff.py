@@ -1,0 +1,236 @@
+"""Human handoff: queue the conversation for a person and pause the bot, or offer a
+callback when nobody can take it; resume when the agent closes.
+
+Why a conversation is handed over (the CRM ranks the queue on it):
+    fraud            a report_fraud in this stretch of the conversation (highest priority)
+    angry            a customer message in this stretch reads as angry
+    not_understood   the bot had offered a human after failed turns (utter_offer_human)
+    service_error    the bot had apologised for a CRM outage (utter_service_unavailable)
+    customer_request otherwise (转人工)
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from typing import Any
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.crm_client import CrmClient, CrmError, CrmUnavailable
+from actions.identity import channel_of, verified_customer_id
+
+logger = logging.getLogger(__name__)
+
+FAILED_INTENTS = {"nlu_fallback", "out_of_scope"}
+RATING_FORM = "rating_form"
+# Words and patterns of an angry Chinese customer (swearing, threats to leave or to
+# complain to the regulator, repeated exclamation marks).
+ANGRY_WORDS = (
+    "气死",
+    "垃圾",
+    "破银行",
+    "什么破",
+    "混蛋",
+    "坑人",
+    "骗子银行",
+    "太离谱",
+    "有病",
+    "投诉你们",
+    "去银保监",
+    "银保监会投诉",
+    "金融监管局投诉",
+    "12378",
+    "曝光你们",
+    "要销户",
+    "忍无可忍",
+    "受够了",
+    "欺负人",
+    "耍我",
+    "你们有毛病",
+    "他妈",
+    "tmd",
+    "shit",
+)
+REPEATED_EXCLAMATION = re.compile(r"[!！]{3,}")
+PHONE = re.compile(r"1\d{10}")
+
+
+def is_angry(text: str | None) -> bool:
+    if not text:
+        return False
+    lowered = text.lower()
+    return bool(REPEATED_EXCLAMATION.search(text)) or any(w in lowered for w in ANGRY_WORDS)
+
+
+def _since_last_handoff(tracker: Tracker) -> list[dict[str, Any]]:
+    """Events after the last pause/resume/session start (this stretch of the conversation)."""
+    events = list(tracker.events)
+    for index in range(len(events) - 1, -1, -1):
+        if events[index].get("event") in ("pause", "resume", "session_started", "restart"):
+            return events[index + 1 :]
+    return events
+
+
+def _intent(event: dict[str, Any]) -> str | None:
+    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+
+
+def fraud_pending(tracker: Tracker) -> bool:
+    """The customer reported fraud and has not been handed to a person since."""
+    return any(
+        e.get("event") == "user" and _intent(e) == "report_fraud"
+        for e in _since_last_handoff(tracker)
+    )
+
+
+def handoff_reason(tracker: Tracker) -> str:
+    events = _since_last_handoff(tracker)
+    if fraud_pending(tracker):
+        return "fraud"
+    if any(e.get("event") == "user" and is_angry(e.get("text")) for e in events):
+        return "angry"
+    bot_said = [
+        (e.get("metadata") or {}).get("utter_action") for e in events if e.get("event") == "bot"
+    ]
+    if "utter_offer_human" in bot_said[-2:]:
+        return "not_understood"
+    user_intents = [_intent(e) for e in events if e.get("event") == "user"]
+    if len(user_intents) >= 3 and all(i in FAILED_INTENTS for i in user_intents[-3:-1]):
+        return "not_understood"
+    if "utter_service_unavailable" in bot_said[-2:]:
+        return "service_error"
+    return "customer_request"
+
+
+class ActionHandoff(Action):
+    """Queues the conversation and pauses the bot; or offers a callback."""
+
+    def name(self) -> str:
+        return "action_handoff"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        reason = handoff_reason(tracker)
+        customer_id = verified_customer_id(tracker)
+        request = {
+            "conversation_id": tracker.sender_id,
+            "customer_id": int(customer_id) if customer_id else None,
+            "channel": channel_of(tracker),
+            "reason": reason,
+            "last_message": (tracker.latest_message or {}).get("text"),
+        }
+        try:
+            ticket = await CrmClient().request_handoff(request)
+        except (CrmUnavailable, CrmError) as exc:
+            logger.error("handoff request failed: %s", getattr(exc, "code", "unavailable"))
+            dispatcher.utter_message(response="utter_handoff_failed")
+            return [SlotSet("handoff_status", None)]
+        if ticket.get("status") == "queued":
+            dispatcher.utter_message(
+                response="utter_handoff_queued_urgent"
+                if reason == "fraud"
+                else "utter_handoff_queued",
+                position=ticket.get("position"),
+                minutes=ticket.get("expected_wait_minutes"),
+            )
+            events: list[EventType] = [SlotSet("handoff_status", "queued")]
+            if "human_involved" in (domain.get("slots") or {}):
+                events.append(SlotSet("human_involved", True))
+            return [*events, ConversationPaused()]
+        hours = ticket.get("service_hours", "")
+        if ticket.get("unavailable_reason") == "outside_hours":
+            dispatcher.utter_message(response="utter_handoff_outside_hours", hours=hours)
+        else:
+            dispatcher.utter_message(response="utter_handoff_no_agents")
+        if reason == "fraud":
+            dispatcher.utter_message(response="utter_fraud_hotline")
+        dispatcher.utter_message(response="utter_offer_callback")
+        return [SlotSet("handoff_status", "callback_offered"), SlotSet("handoff_reason", reason)]
+
+
+class ActionHandoffResume(Action):
+    """Runs when the agent closes: the bot is back (and asks for a rating if it can)."""
+
+    def name(self) -> str:
+        return "action_handoff_resume"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        dispatcher.utter_message(response="utter_handoff_resumed")
+        events: list[EventType] = [SlotSet("handoff_status", None), SlotSet("handoff_reason", None)]
+        if RATING_FORM in (domain.get("forms") or {}):
+            events.append(FollowupAction(RATING_FORM))
+        return events
+
+
+class ValidateCallbackForm(FormValidationAction):
+    def name(self) -> str:
+        return "validate_callback_form"
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        # a verified customer is called on the number the bank has
+        if verified_customer_id(tracker):
+            return [s for s in domain_slots if s != "callback_phone"]
+        return domain_slots
+
+    def validate_callback_phone(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        match = PHONE.search(re.sub(r"[\s-]", "", str(value or "")))
+        if not match:
+            dispatcher.utter_message(response="utter_invalid_phone")
+            return {"callback_phone": None}
+        return {"callback_phone": match.group(0)}
+
+    def validate_callback_time(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> dict[str, Any]:
+        text = str(value or "").strip()
+        if not text or text.startswith("/"):
+            return {"callback_time": None}
+        return {"callback_time": text[:50]}
+
+
+class ActionSubmitCallback(Action):
+    def name(self) -> str:
+        return "action_submit_callback"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        customer_id = verified_customer_id(tracker)
+        when = tracker.get_slot("callback_time")
+        body = {
+            "conversation_id": tracker.sender_id,
+            "customer_id": int(customer_id) if customer_id else None,
+            "phone": None if customer_id else tracker.get_slot("callback_phone"),
+            "preferred_time": when,
+            "reason": tracker.get_slot("handoff_reason") or "customer_request",
+            "channel": channel_of(tracker),
+        }
+        reset = [
+            SlotSet("callback_time", None),
+            SlotSet("callback_phone", None),
+            SlotSet("handoff_status", None),
+            SlotSet("handoff_reason", None),
+        ]
+        try:
+            await CrmClient().request_callback(body)
+        except (CrmUnavailable, CrmError) as exc:
+            logger.error("callback request failed: %s", getattr(exc, "code", "unavailable"))
+            dispatcher.utter_message(response="utter_handoff_failed")
+            return reset
+        dispatcher.utter_message(response="utter_callback_booked", time=when)
+        return reset

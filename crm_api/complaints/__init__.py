@@ -1,0 +1,1 @@
+"""Complaints (投诉): filing, lifecycle, SLA deadlines, notes, follow-ups (回访)."""

@@ -1,0 +1,1 @@
+"""Manager dashboard: satisfaction and complaint aggregates (SQL GROUP BY on indexes)."""

@@ -1,0 +1,1 @@
+"""Bank staff (agents, supervisors, trainers): accounts, login sessions, roles."""

@@ -7,7 +7,7 @@ import logging
 from datetime import datetime
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ActiveLoop, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -17,7 +17,7 @@ from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.formatting import card_label
 from actions.handoff import fraud_pending
 from actions.identity import channel_of, verified_customer_id
-from actions.verification import VerificationSlotsMixin
+from actions.verification import AbortAwareFormValidation, VerificationSlotsMixin
 
 logger = logging.getLogger(__name__)
 
@@ -71,30 +71,9 @@ def match_card(
     return candidates[0] if len(candidates) == 1 else None
 
 
-class ValidateCardLossForm(VerificationSlotsMixin, FormValidationAction):
+class ValidateCardLossForm(VerificationSlotsMixin, AbortAwareFormValidation):
     def name(self) -> str:
         return "validate_card_loss_form"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        events = await super().run(dispatcher, tracker, domain)
-        # rasa-sdk appends the next requested slot after validation; if a validator
-        # aborted the form (requested_slot None), that must stay the last word.
-        aborted = any(
-            e.get("event") == "slot"
-            and e.get("name") == "requested_slot"
-            and e.get("value") is None
-            for e in events[:-1]
-        )
-        if aborted:
-            events = [
-                e
-                for e in events
-                if not (e.get("event") == "slot" and e.get("name") == "requested_slot")
-            ]
-            events.append(SlotSet("requested_slot", None))
-        return events
 
     async def required_slots(
         self,

@@ -26,13 +26,12 @@ from actions.risk import (
     CLEAR_ANSWERS,
     NO_ASSESSMENT,
     RISK_SLOTS,
-    AbortAwareFormValidation,
     RiskQuestionsMixin,
     crm_channel,
     current_risk_slots,
     with_risk_slots,
 )
-from actions.verification import VerificationSlotsMixin
+from actions.verification import AbortAwareFormValidation, VerificationSlotsMixin
 from bot.nlu.normalise import parse_amount
 
 logger = logging.getLogger(__name__)

@@ -15,7 +15,7 @@ import time
 from datetime import datetime
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
@@ -23,7 +23,7 @@ from rasa_sdk.types import DomainDict
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.formatting import cn_date
 from actions.identity import channel_of, verified_customer_id
-from actions.verification import ABORT_FORM, VerificationSlotsMixin
+from actions.verification import ABORT_FORM, AbortAwareFormValidation, VerificationSlotsMixin
 
 logger = logging.getLogger(__name__)
 
@@ -163,32 +163,6 @@ def _make_validator(number: int) -> Any:
 
 for _number in range(1, QUESTION_COUNT + 1):
     setattr(RiskQuestionsMixin, f"validate_risk_q{_number}", _make_validator(_number))
-
-
-class AbortAwareFormValidation(FormValidationAction):
-    """Keeps a validator's abort (requested_slot None) as the last word, like card loss."""
-
-    def name(self) -> str:  # pragma: no cover - abstract helper
-        return "abort_aware_form_validation"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        events = await super().run(dispatcher, tracker, domain)
-        aborted = any(
-            e.get("event") == "slot"
-            and e.get("name") == "requested_slot"
-            and e.get("value") is None
-            for e in events[:-1]
-        )
-        if aborted:
-            events = [
-                e
-                for e in events
-                if not (e.get("event") == "slot" and e.get("name") == "requested_slot")
-            ]
-            events.append(SlotSet("requested_slot", None))
-        return events
 
 
 async def with_risk_slots(tracker: Tracker) -> list[EventType]:

@@ -10,6 +10,7 @@ import logging
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -144,3 +145,33 @@ class VerificationSlotsMixin:
 class ValidateVerifyForm(VerificationSlotsMixin, FormValidationAction):
     def name(self) -> str:
         return "validate_verify_form"
+
+
+class AbortAwareFormValidation(FormValidationAction):
+    """A form validation whose validators may abort the form (``ABORT_FORM``).
+
+    rasa-sdk appends the next requested slot after validation when ``required_slots`` is
+    overridden; if a validator aborted (requested_slot None), that must stay the last word.
+    """
+
+    def name(self) -> str:  # pragma: no cover - abstract helper
+        return "abort_aware_form_validation"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        aborted = any(
+            e.get("event") == "slot"
+            and e.get("name") == "requested_slot"
+            and e.get("value") is None
+            for e in events[:-1]
+        )
+        if aborted:
+            events = [
+                e
+                for e in events
+                if not (e.get("event") == "slot" and e.get("name") == "requested_slot")
+            ]
+            events.append(SlotSet("requested_slot", None))
+        return events

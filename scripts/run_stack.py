@@ -163,10 +163,12 @@ def main() -> int:
     args = parser.parse_args()
     env = dict(os.environ)
     stack = Stack(env, ROOT / "var" / "logs", with_rasa=not args.shell)
+    # SIGTERM (e.g. from a supervisor or `timeout`) stops the children like Ctrl-C does.
+    signal.signal(signal.SIGTERM, _raise_interrupt)
     print("启动中 / starting crm_api, action server" + ("" if args.shell else ", Rasa") + " …")
     try:
         stack.start()
-    except (RuntimeError, TimeoutError) as exc:
+    except (RuntimeError, TimeoutError, KeyboardInterrupt) as exc:
         print(f"ERROR: {exc}", file=sys.stderr)
         stack.stop()
         return 1
@@ -201,7 +203,6 @@ Logs: {stack.log_dir}    Ctrl-C stops everything.
 """,
             flush=True,
         )
-        signal.signal(signal.SIGTERM, _raise_interrupt)
         while True:
             time.sleep(2)
             for service in stack.services:

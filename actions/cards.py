@@ -17,12 +17,15 @@ from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.formatting import card_label
 from actions.handoff import fraud_pending
 from actions.identity import channel_of, verified_customer_id
-from actions.verification import AbortAwareFormValidation, VerificationSlotsMixin
+from actions.verification import (
+    VERIFICATION_SLOTS,
+    AbortAwareFormValidation,
+    VerificationSlotsMixin,
+)
 
 logger = logging.getLogger(__name__)
 
 REPORTABLE_STATUS = "normal"
-VERIFICATION_SLOTS = ("phone_number", "verification_code")
 RESET_LOSS_SLOTS: list[EventType] = [
     SlotSet("loss_card", None),
     SlotSet("loss_card_label", None),

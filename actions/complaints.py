@@ -17,6 +17,7 @@ from rasa_sdk.types import DomainDict
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.identity import channel_of, verified_customer_id
 from bot.nlu.normalise import extract_card_tail, extract_phone
+from bot.pii import mask_pii
 
 logger = logging.getLogger(__name__)
 
@@ -466,7 +467,7 @@ class ActionAskComplaintConfirmed(Action):
         phone = tracker.get_slot("complaint_phone")
         contact = tracker.get_slot("complaint_contact_method") or ""
         if phone and not verified:
-            contact = f"{contact}（{phone[:3]}****{phone[-4:]}）"
+            contact = f"{contact}（{mask_pii(phone)}）"
         description = str(tracker.get_slot("complaint_description") or "")
         dispatcher.utter_message(
             response="utter_ask_complaint_confirmed",

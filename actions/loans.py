@@ -106,12 +106,11 @@ def loan_kind(text: str) -> str | None:
 
 
 def loan_amount(tracker: Tracker, text: str) -> Decimal | None:
-    for entity in (tracker.latest_message or {}).get("entities") or []:
-        if entity.get("entity") == "amount":
-            try:
-                return Decimal(str(entity.get("value")))
-            except ArithmeticError:
-                continue
+    for value in tracker.get_latest_entity_values("amount"):
+        try:
+            return Decimal(str(value))
+        except ArithmeticError:
+            continue
     # a term such as 30年 is not money: drop it before looking for an amount
     return parse_amount(_TERM.sub(" ", text)) if text else None
 

@@ -26,12 +26,10 @@ from actions.risk import (
     CLEAR_ANSWERS,
     NO_ASSESSMENT,
     RISK_SLOTS,
-    RiskQuestionsMixin,
+    RiskAwareFormValidation,
     crm_channel,
-    current_risk_slots,
-    with_risk_slots,
 )
-from actions.verification import AbortAwareFormValidation, VerificationSlotsMixin
+from actions.verification import VERIFICATION_SLOTS
 from bot.nlu.normalise import parse_amount
 
 logger = logging.getLogger(__name__)
@@ -43,7 +41,6 @@ ANY_TYPE = "不限"
 ASSESSED_TYPES = (ANY_TYPE, "理财", "基金")
 NO_AMOUNT_TYPES = ("信用卡",)
 NO_HORIZON_TYPES = ("信用卡", "贷款", "保险")
-VERIFICATION_SLOTS = ("phone_number", "verification_code")
 REQUEST_SLOTS: list[EventType] = [
     SlotSet("product_type", None),
     SlotSet("amount", None),
@@ -100,22 +97,11 @@ def _risk_text(domain: DomainDict, product: dict[str, Any]) -> str:
 # ---------------------------------------------------------------- the recommendation form
 
 
-class ValidateProductRecoForm(VerificationSlotsMixin, RiskQuestionsMixin, AbortAwareFormValidation):
+class ValidateProductRecoForm(RiskAwareFormValidation):
     """Verification (if needed) → product type → questionnaire (if needed) → amount → horizon."""
 
     def name(self) -> str:
         return "validate_product_reco_form"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        known = await with_risk_slots(tracker)
-        return [*known, *await super().run(dispatcher, tracker, domain)]
-
-    async def after_verification(
-        self, customer_id: str, dispatcher: CollectingDispatcher, tracker: Tracker
-    ) -> dict[str, Any]:
-        return await current_risk_slots(customer_id)
 
     async def required_slots(
         self,
@@ -319,14 +305,7 @@ class ActionProductInfo(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = str((tracker.latest_message or {}).get("text") or "")
-        product_type = next(
-            (
-                e.get("value")
-                for e in (tracker.latest_message or {}).get("entities") or []
-                if e.get("entity") == "product_type"
-            ),
-            None,
-        )
+        product_type = next(tracker.get_latest_entity_values("product_type"), None)
         shown = tracker.get_slot("reco_items") or []
         client = CrmClient()
         try:
@@ -466,14 +445,7 @@ class ActionInterestRate(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
         text = str((tracker.latest_message or {}).get("text") or "")
-        product_type = next(
-            (
-                e.get("value")
-                for e in (tracker.latest_message or {}).get("entities") or []
-                if e.get("entity") == "product_type"
-            ),
-            None,
-        )
+        product_type = next(tracker.get_latest_entity_values("product_type"), None)
         if product_type is None and "贷" in text:
             product_type = "贷款"
         types = [product_type] if product_type else ["定期存款", "大额存单"]

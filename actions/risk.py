@@ -23,13 +23,17 @@ from rasa_sdk.types import DomainDict
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.formatting import cn_date
 from actions.identity import channel_of, verified_customer_id
-from actions.verification import ABORT_FORM, AbortAwareFormValidation, VerificationSlotsMixin
+from actions.verification import (
+    ABORT_FORM,
+    VERIFICATION_SLOTS,
+    AbortAwareFormValidation,
+    VerificationSlotsMixin,
+)
 
 logger = logging.getLogger(__name__)
 
 QUESTION_COUNT = 10
 RISK_SLOTS = tuple(f"risk_q{i}" for i in range(1, QUESTION_COUNT + 1))
-VERIFICATION_SLOTS = ("phone_number", "verification_code")
 NO_ASSESSMENT = "none"  # risk_level slot value: checked, no valid assessment
 QUESTIONNAIRE_TTL_SECONDS = 600
 CANCEL_WORDS = ("算了", "不做了", "不测了", "取消", "退出", "不想做")
@@ -175,11 +179,8 @@ async def with_risk_slots(tracker: Tracker) -> list[EventType]:
     return [SlotSet(name, value) for name, value in slots.items()]
 
 
-class ValidateRiskAssessmentForm(
-    VerificationSlotsMixin, RiskQuestionsMixin, AbortAwareFormValidation
-):
-    def name(self) -> str:
-        return "validate_risk_assessment_form"
+class RiskAwareFormValidation(VerificationSlotsMixin, RiskQuestionsMixin, AbortAwareFormValidation):
+    """A form that verifies the customer and knows their current risk assessment."""
 
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -191,6 +192,11 @@ class ValidateRiskAssessmentForm(
         self, customer_id: str, dispatcher: CollectingDispatcher, tracker: Tracker
     ) -> dict[str, Any]:
         return await current_risk_slots(customer_id)
+
+
+class ValidateRiskAssessmentForm(RiskAwareFormValidation):
+    def name(self) -> str:
+        return "validate_risk_assessment_form"
 
     async def required_slots(
         self,

@@ -198,10 +198,8 @@ class ValidateRatingForm(FormValidationAction):
         if _latest_intent(tracker) in ("deny", "goodbye"):
             return {}  # the form is rejected; the rules end it politely
         text = str((tracker.latest_message or {}).get("text") or "")
-        for entity in (tracker.latest_message or {}).get("entities") or []:
-            if entity.get("entity") == "rating":
-                return {"rating": str(entity.get("value"))}
-        return {"rating": text}
+        rating = next(tracker.get_latest_entity_values("rating"), None)
+        return {"rating": str(rating) if rating is not None else text}
 
     async def validate_rating(
         self,

@@ -20,6 +20,8 @@ from bot.nlu.normalise import extract_phone, extract_verification_code
 
 logger = logging.getLogger(__name__)
 
+# the slots a form asks for when the session is not verified yet
+VERIFICATION_SLOTS = ("phone_number", "verification_code")
 CODE_PLACEHOLDER = "******"  # what the slot holds once the code has been used
 ABORT_FORM: dict[str, Any] = {"requested_slot": None}
 

@@ -48,7 +48,7 @@ export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
 TRAIN_INPUTS := config.yml domain.yml $(shell find data bot/nlu -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null | sort)
 
-.PHONY: help setup run test test-crm test-bot test-stories test-e2e validate train shell bench lint clean python310 eval test-nlu
+.PHONY: help setup run test test-crm test-bot test-stories test-e2e validate check-data inbox train shell bench lint clean python310 eval test-nlu
 
 help:
 	@echo "make run    — set up if needed and start the whole stack (prints the URLs)"
@@ -56,6 +56,7 @@ help:
 	@echo "make train  — retrain the Rasa model if its inputs changed"
 	@echo "make shell  — chat with the bot in the terminal"
 	@echo "make bench  — latency and throughput benchmarks"
+	@echo "make check-data — rasa data validate + training-data quality report"
 
 python310:
 	@if [ -z "$(PYTHON310)" ]; then \
@@ -105,6 +106,17 @@ shell: setup models/.trained var/.db-ready
 validate: $(BOT_VENV)/.installed
 	$(RASA) data validate --config config.yml --domain domain.yml --data data
 
+# rasa data validate, then our data-quality report (bot/trainer/checks.py): duplicates and
+# conflicts, too few examples, non-canonical entity values, Traditional/full-width where
+# the normaliser does not reach. Thresholds: scripts/check_data.py --help
+check-data: validate
+	$(BOT_PY) scripts/check_data.py
+
+# the NLU inbox from a terminal: make inbox ARGS="sync" / "list --reason fallback" /
+# "accept 12 --intent query_transactions --entity 4:7:time_period --as liuxunlian"
+inbox: $(CRM_VENV)/.installed var/.db-ready
+	$(CRM_PY) -m crm_api.manage inbox $(or $(ARGS),list)
+
 test-crm: $(CRM_VENV)/.installed
 	$(CRM_PY) -m pytest tests/crm_api -q
 
@@ -128,7 +140,7 @@ test-e2e: setup models/.trained
 
 test: setup
 	$(MAKE) --no-print-directory lint
-	$(MAKE) --no-print-directory validate
+	$(MAKE) --no-print-directory check-data
 	$(MAKE) --no-print-directory test-crm
 	$(MAKE) --no-print-directory test-bot
 	$(MAKE) --no-print-directory test-nlu

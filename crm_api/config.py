@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import logging
+from pathlib import Path
 from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import URL
 
 logger = logging.getLogger(__name__)
+
+REPO_ROOT = Path(__file__).resolve().parents[1]
 
 # Values that are obviously not real secrets; refused in production.
 PLACEHOLDER_SECRETS = frozenset(
@@ -29,7 +33,50 @@ class DatabaseSettings(BaseSettings):
     )
 
 
-class Settings(DatabaseSettings):
+class TrainerSettings(DatabaseSettings):
+    """What the trainer tools need (`manage inbox` runs without the API secrets)."""
+
+    # trainer tools (issue 7): Rasa's tracker store (the same TRACKER_* variables Rasa
+    # reads in endpoints.yml) and the git work tree holding data/, tests/stories/, models/
+    tracker_dialect: str = Field(default="sqlite", description="sqlite / postgresql")
+    tracker_db: str = Field(default="var/tracker.db", description="SQLite file or database")
+    tracker_host: str = ""
+    tracker_port: str = ""
+    tracker_user: str = ""
+    tracker_password: SecretStr = SecretStr("")
+    trainer_repo_dir: Path = Field(
+        default=REPO_ROOT, description="work tree whose data/ and tests/stories/ trainers edit"
+    )
+    trainer_rasa_bin: str = Field(
+        default="", description="rasa executable for retraining (default .venv/bot/bin/rasa)"
+    )
+    trainer_low_confidence: float = Field(
+        default=0.7, gt=0, lt=1, description="inbox: a prediction below this is low-confidence"
+    )
+
+    @property
+    def tracker_url(self) -> URL:
+        """The SQLAlchemy URL of Rasa's SQL tracker store."""
+        if self.tracker_dialect == "sqlite":
+            return URL.create("sqlite", database=self.tracker_db)
+        driver = self.tracker_dialect
+        if driver == "postgresql":
+            driver = "postgresql+psycopg"
+        return URL.create(
+            driver,
+            username=self.tracker_user or None,
+            password=self.tracker_password.get_secret_value() or None,
+            host=self.tracker_host or None,
+            port=int(self.tracker_port) if self.tracker_port else None,
+            database=self.tracker_db or "rasa",
+        )
+
+    @property
+    def rasa_bin(self) -> Path:
+        return Path(self.trainer_rasa_bin or REPO_ROOT / ".venv" / "bot" / "bin" / "rasa")
+
+
+class Settings(TrainerSettings):
     """All settings of the CRM API.
 
     Secrets have no default. With `CRM_ENV=production` a placeholder or short secret is

@@ -112,4 +112,5 @@ def require_role(*roles: str) -> Callable[[StaffUser], StaffUser]:
 
 
 ManagerStaff = Annotated[StaffUser, Depends(require_role("supervisor", "trainer"))]
+TrainerStaff = Annotated[StaffUser, Depends(require_role("trainer"))]
 ComplaintStaff = Annotated[StaffUser, Depends(require_role("agent", "supervisor"))]

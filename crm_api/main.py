@@ -33,6 +33,10 @@ from crm_api.recommendations.router import router as recommendations_router
 from crm_api.risk.router import router as risk_router
 from crm_api.satisfaction.router import router as satisfaction_router
 from crm_api.staff.router import router as staff_router
+from crm_api.trainer.review_router import router as trainer_review_router
+from crm_api.trainer.router import router as trainer_inbox_router
+from crm_api.trainer.training import RasaServer, TrainingRunner
+from crm_api.trainer.training_router import router as trainer_training_router
 
 API_PREFIX = "/api/v1"
 CONSOLE_DIR = Path(__file__).resolve().parent / "console"
@@ -60,6 +64,7 @@ TAGS = [
         "description": "机器人申请转人工、预约回电、转发客户消息（服务令牌）",
     },
     {"name": "转人工 handoff (console)", "description": "坐席工作台：排队、接入、实时对话、结束"},
+    {"name": "训练 trainer", "description": "NLU 收件箱、标注、对话复盘、重新训练（训练师）"},
     {"name": "运维 ops", "description": "健康检查"},
 ]
 
@@ -98,7 +103,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     async def lifespan(_app: FastAPI) -> AsyncIterator[None]:
         await _app.state.console_hub.start()
         yield
+        _app.state.training_runner.shutdown()
         await _app.state.console_hub.stop()
+        reader = getattr(_app.state, "tracker_reader", None)
+        if reader is not None:
+            reader.dispose()
         engine.dispose()
 
     app = FastAPI(
@@ -114,6 +123,11 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     app.state.session_factory = create_session_factory(engine)
     app.state.console_hub = ConsoleHub(settings.redis_url)
     app.state.bot_channel = BotChannel(settings.rasa_url, settings.rasa_token.get_secret_value())
+    app.state.training_runner = TrainingRunner(
+        settings=settings,
+        session_factory=app.state.session_factory,
+        rasa=RasaServer(settings.rasa_url, settings.rasa_token.get_secret_value()),
+    )
     register_error_handlers(app)
     _configure_logging()
 
@@ -142,6 +156,9 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     staff_api.include_router(complaints_staff_router)
     staff_api.include_router(dashboard_router)
     staff_api.include_router(handoff_staff_router)
+    staff_api.include_router(trainer_inbox_router)
+    staff_api.include_router(trainer_review_router)
+    staff_api.include_router(trainer_training_router)
     app.include_router(staff_api)
     app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")
     if settings.demo_enabled:

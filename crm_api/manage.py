@@ -1,4 +1,4 @@
-"""Command line: `python -m crm_api.manage migrate|seed`.
+"""Command line: `python -m crm_api.manage migrate|seed|create-staff|inbox`.
 
 Only CRM_DATABASE_URL is needed (no API secrets), so a fresh machine can be set up
 before secrets exist.
@@ -98,6 +98,83 @@ def create_staff_user(
         engine.dispose()
 
 
+def _entity_arg(raw: str) -> tuple[int, int, str, str | None]:
+    """`3:6:account_type=储蓄卡` → (3, 6, "account_type", "储蓄卡")."""
+    try:
+        start, end, rest = raw.split(":", 2)
+        name, _, value = rest.partition("=")
+        return int(start), int(end), name, value or None
+    except ValueError as exc:
+        raise argparse.ArgumentTypeError("expected START:END:ENTITY[=VALUE]") from exc
+
+
+def run_inbox(args: argparse.Namespace) -> int:
+    """The NLU inbox for trainers who prefer a terminal (same rules as the console)."""
+    from crm_api.clock import utc_now
+    from crm_api.config import TrainerSettings
+    from crm_api.errors import DomainError
+    from crm_api.staff.models import StaffUser
+    from crm_api.trainer.inbox import Inbox
+    from crm_api.trainer.nlu_files import Entity, TrainingFiles
+    from crm_api.trainer.tracker import TrackerReader
+
+    settings = TrainerSettings()
+    engine = create_db_engine(settings.crm_database_url)
+    reader = TrackerReader(settings.tracker_url)
+    try:
+        with create_session_factory(engine)() as session:
+            inbox = Inbox(
+                session=session,
+                reader=reader,
+                files=TrainingFiles(settings.trainer_repo_dir),
+                low_confidence=settings.trainer_low_confidence,
+            )
+            staff = None
+            if getattr(args, "as_user", None):
+                staff = session.query(StaffUser).filter_by(username=args.as_user).one_or_none()
+                if staff is None or staff.role != "trainer":
+                    print(f"inbox: {args.as_user} is not a trainer", file=sys.stderr)
+                    return 1
+            try:
+                if args.inbox_command == "sync":
+                    result = inbox.sync(now=utc_now())
+                    print(
+                        f"inbox sync: {result.events_read} events, {result.messages} messages, "
+                        f"{result.new_items} new, {result.updated_items} seen again, "
+                        f"{result.already_known} already in the training data"
+                    )
+                elif args.inbox_command == "list":
+                    items, total = inbox.page(
+                        status=args.status, reason=args.reason, page_size=args.limit
+                    )
+                    for item in items:
+                        confidence = "-" if item.confidence is None else f"{item.confidence:.2f}"
+                        print(
+                            f"{item.id:>6}  {item.reason:<14} {item.predicted_intent or '-':<28}"
+                            f" {confidence:>5}  ×{item.occurrences:<3} {item.text}"
+                        )
+                    print(f"({len(items)} of {total})")
+                elif args.inbox_command == "accept":
+                    entities = None
+                    if args.entity is not None:
+                        entities = [Entity(*e) for e in args.entity]
+                    item = inbox.accept(
+                        args.id, staff=staff, now=utc_now(), intent=args.intent, entities=entities
+                    )
+                    print(f"inbox: #{item.id} → {item.final_intent} written to {item.written_to}")
+                else:
+                    item = inbox.discard(args.id, staff=staff, now=utc_now())
+                    print(f"inbox: #{item.id} discarded")
+            except DomainError as exc:
+                print(f"inbox: {exc.code}: {exc.detail}", file=sys.stderr)
+                return 1
+            session.commit()
+            return 0
+    finally:
+        reader.dispose()
+        engine.dispose()
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crm_api.manage", description="crm_api admin")
     sub = parser.add_subparsers(dest="command", required=True)
@@ -111,9 +188,34 @@ def main(argv: list[str] | None = None) -> int:
     staff_parser.add_argument("--display-name", required=True, help="如 小李")
     staff_parser.add_argument("--role", choices=["agent", "supervisor", "trainer"], required=True)
     staff_parser.add_argument("--branch", required=True, help="如 北京分行 / 总行")
+    inbox_parser = sub.add_parser("inbox", help="NLU inbox: sync, list, accept, discard")
+    inbox_sub = inbox_parser.add_subparsers(dest="inbox_command", required=True)
+    inbox_sub.add_parser("sync", help="file new customer messages from the tracker store")
+    list_parser = inbox_sub.add_parser("list", help="show items, worst understood first")
+    list_parser.add_argument("--status", choices=["new", "accepted", "discarded"], default="new")
+    list_parser.add_argument("--reason", choices=["fallback", "handoff", "low_confidence", "other"])
+    list_parser.add_argument("--limit", type=int, default=30)
+    accept_parser = inbox_sub.add_parser(
+        "accept", help="write an item into data/: as predicted, or with --intent/--entity"
+    )
+    accept_parser.add_argument("id", type=int)
+    accept_parser.add_argument("--intent", help="the right intent (default: the prediction)")
+    accept_parser.add_argument(
+        "--entity",
+        action="append",
+        type=_entity_arg,
+        metavar="START:END:ENTITY[=VALUE]",
+        help="an entity span in the shown text (repeat; give none of them for no entities)",
+    )
+    accept_parser.add_argument("--as", dest="as_user", help="trainer username (audit)")
+    discard_parser = inbox_sub.add_parser("discard", help="drop an item")
+    discard_parser.add_argument("id", type=int)
+    discard_parser.add_argument("--as", dest="as_user", help="trainer username (audit)")
     args = parser.parse_args(argv)
 
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s %(message)s")
+    if args.command == "inbox":
+        return run_inbox(args)
     database_url = DatabaseSettings().crm_database_url
     if args.command == "create-staff":
         return create_staff_user(

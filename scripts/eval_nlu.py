@@ -21,6 +21,10 @@ Writes reports/nlu_eval.{md,html,json} and reports/confusion_matrix.png. A syste
 is not run this time (``--systems ours,tfidf`` skips the ~10-minute ``default``) is
 carried over from the previous reports/nlu_eval.json with the time it was measured, so
 the report keeps all three columns; ``--no-carry-over`` drops it instead.
+
+The Markdown report (below the summary) and the console output show the change against
+the last committed report (``git show HEAD:reports/nlu_eval.json``, else the file on
+disk): overall and per-intent F1 up/down and new confusions (bot/trainer/eval_diff.py).
 """
 
 from __future__ import annotations
@@ -409,7 +413,12 @@ def carry_over(results: dict[str, Any], previous_path: Path) -> dict[str, Any]:
     return merged
 
 
-def write_reports(results: dict[str, Any], examples: list[dict[str, Any]], train_size: int) -> None:
+def write_reports(
+    results: dict[str, Any],
+    examples: list[dict[str, Any]],
+    train_size: int,
+    change: list[str] | None = None,
+) -> None:
     REPORTS.mkdir(exist_ok=True)
     confusion_png(results, examples, REPORTS / "confusion_matrix.png")
     public = {
@@ -430,6 +439,7 @@ def write_reports(results: dict[str, Any], examples: list[dict[str, Any]], train
     ]
     md += ["| " + " | ".join(row) + " |" for row in summary_rows(results)]
     md += ["", note] if (note := carried_over_note(results)) else []
+    md += ["", *change] if change else []
     md += ["", "## Per intent (F1)", "", "| intent | support | " + " | ".join(NAMES[n] for n in results) + " |",
            "|---|---|" + "---|" * len(results)]  # fmt: skip
     for intent in intents:
@@ -483,6 +493,7 @@ def write_reports(results: dict[str, Any], examples: list[dict[str, Any]], train
         f"{len(intents)} intents; {train_size} training examples.</p>",
         table(SUMMARY_HEADER, summary_rows(results)),
         f"<p>{html.escape(carried_over_note(results))}</p>" if carried_over_note(results) else "",
+        f"<pre>{html.escape(chr(10).join(change))}</pre>" if change else "",
         "<h2>Per intent (F1)</h2>",
         table(["intent", "support"] + [NAMES[n] for n in results], per_intent_rows),
     ]
@@ -524,6 +535,10 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
+    from bot.trainer.eval_diff import format_change, load_previous_report
+
+    # read before anything is overwritten (the fallback is the file on disk)
+    previous = load_previous_report(ROOT)
     training_data = load_training_data()
     examples = load_test_examples()
     leaked = leaked_utterances(training_data, examples)
@@ -551,10 +566,12 @@ def main() -> int:
             results[name]["training_examples"] = len(training_data.training_examples)
     if not args.no_carry_over:
         results = carry_over(results, REPORTS / "nlu_eval.json")
-    write_reports(results, examples, len(training_data.training_examples))
+    change = format_change(previous, results, NAMES)
+    write_reports(results, examples, len(training_data.training_examples), change)
     print("| " + " | ".join(SUMMARY_HEADER) + " |")
     for row in summary_rows(results):
         print("| " + " | ".join(row) + " |")
+    print("", *change, sep="\n")
     print(f"report: {REPORTS / 'nlu_eval.html'}")
     return 0
 

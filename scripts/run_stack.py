@@ -107,18 +107,29 @@ class Stack:
 
     def start(self, timeout: float = 240.0) -> None:
         for service in self.services:
-            log = service.log_path.open("ab")
-            service.process = subprocess.Popen(
-                service.command,
-                cwd=ROOT,
-                env=self.env,
-                stdout=log,
-                stderr=subprocess.STDOUT,
-                start_new_session=True,
-            )
+            self._spawn(service)
         deadline = time.monotonic() + timeout
         for service in self.services:
             self._wait_healthy(service, deadline)
+
+    def restart(self, name: str, timeout: float = 120.0) -> None:
+        """Starts one stopped service again (the e2e outage tests stop the CRM)."""
+        service = next(s for s in self.services if s.name == name)
+        if service.process is not None and service.process.poll() is None:
+            return
+        self._spawn(service)
+        self._wait_healthy(service, time.monotonic() + timeout)
+
+    def _spawn(self, service: Service) -> None:
+        log = service.log_path.open("ab")
+        service.process = subprocess.Popen(
+            service.command,
+            cwd=ROOT,
+            env=self.env,
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            start_new_session=True,
+        )
 
     def _wait_healthy(self, service: Service, deadline: float) -> None:
         while time.monotonic() < deadline:

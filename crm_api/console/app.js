@@ -72,6 +72,11 @@ async function initPage(active) {
   if (me.role !== "agent") nav.push(["dashboard.html", "管理看板", "dashboard"]);
   if (me.role !== "trainer") nav.push(["complaints.html", "投诉处理", "complaints"]);
   if (me.role !== "trainer") nav.push(["handoff.html", "人工会话", "handoff"]);
+  if (me.role === "trainer") {
+    nav.push(["inbox.html", "NLU 收件箱", "inbox"]);
+    nav.push(["review.html", "对话复盘", "review"]);
+    nav.push(["training.html", "模型训练", "training"]);
+  }
   const header = el("header", { class: "top" },
     el("h1", {}, "智能客服 · 员工工作台"),
     el("nav", {}, nav.map(([href, text, key]) =>

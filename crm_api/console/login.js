@@ -8,7 +8,7 @@ document.getElementById("login-form").addEventListener("submit", async (event) =
       username: document.getElementById("username").value,
       password: document.getElementById("password").value } });
     const next = new URLSearchParams(location.search).get("next");
-    const home = result.staff.role === "agent" ? "complaints.html" : "dashboard.html";
+    const home = { agent: "complaints.html", trainer: "inbox.html" }[result.staff.role] || "dashboard.html";
     // only same-console paths, never an open redirect
     location.href = next && next.startsWith("/console/") ? next : home;
   } catch (e) {

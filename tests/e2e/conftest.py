@@ -7,6 +7,7 @@ SQLite CRM database and tracker store in a temporary directory.
 from __future__ import annotations
 
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -15,6 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
+from playwright.sync_api import Browser, Page, sync_playwright
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT / "scripts"))
@@ -87,6 +89,13 @@ def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
             check=True,
             capture_output=True,
         )
+    # trainers annotate a copy of the training data, never the work tree under test
+    repo = tmp / "repo"
+    shutil.copytree(ROOT / "data", repo / "data")
+    for name in ("domain.yml", "config.yml"):
+        shutil.copy(ROOT / name, repo / name)
+    shutil.copytree(ROOT / "tests" / "stories", repo / "tests" / "stories")
+    env["TRAINER_REPO_DIR"] = str(repo)
     env["E2E_TMP"] = str(tmp)
     return env
 
@@ -119,3 +128,34 @@ def latest_code(crm_url: str, phone: str) -> str:
     match = re.search(r"(?<!\d)(\d{6})(?!\d)", outbox[0]["text"])
     assert match, outbox[0]["text"]
     return match.group(1)
+
+
+@pytest.fixture(scope="module")
+def browser() -> Iterator[Browser]:
+    """Debian's Chromium, headless (never `playwright install`: it downloads)."""
+    if not Path(CHROMIUM).exists():
+        pytest.fail(f"{CHROMIUM} missing: .ci/run installs Debian's chromium")
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser: Browser) -> Iterator[Page]:
+    """A desktop page for the staff console (modules for the customer chat override it)."""
+    context = browser.new_context(
+        viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
+    )
+    page = context.new_page()
+    yield page
+    context.close()
+
+
+def log_in(page: Page, console: str, username: str) -> None:
+    from crm_api.staff.service import DEMO_DEFAULT_PASSWORD
+
+    page.goto(console + "index.html")
+    page.fill("#username", username)
+    page.fill("#password", DEMO_DEFAULT_PASSWORD)
+    page.click("#submit")

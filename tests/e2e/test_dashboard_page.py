@@ -3,45 +3,15 @@
 from __future__ import annotations
 
 import re
-from collections.abc import Iterator
-from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, Page, expect, sync_playwright
+from playwright.sync_api import Page, expect
 
-from crm_api.staff.service import DEMO_DEFAULT_PASSWORD
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT
+from tests.e2e.conftest import ROOT, log_in
 
 pytestmark = pytest.mark.e2e
 SCREENSHOTS = ROOT / "var" / "test-results"
 CHARTS = ("trend", "distribution", "nps", "channel", "intent", "complaints", "sla")
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} missing: .ci/run installs Debian's chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
-
-
-@pytest.fixture
-def page(browser: Browser) -> Iterator[Page]:
-    context = browser.new_context(
-        viewport={"width": 1280, "height": 900}, locale="zh-CN", timezone_id="Asia/Shanghai"
-    )
-    page = context.new_page()
-    yield page
-    context.close()
-
-
-def log_in(page: Page, console: str, username: str) -> None:
-    page.goto(console + "index.html")
-    page.fill("#username", username)
-    page.fill("#password", DEMO_DEFAULT_PASSWORD)
-    page.click("#submit")
 
 
 def test_console_needs_a_login(page: Page, urls) -> None:

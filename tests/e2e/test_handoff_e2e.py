@@ -10,28 +10,17 @@ import base64
 import json
 import os
 from collections.abc import Iterator
-from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.e2e.conftest import CHROMIUM, CHROMIUM_ARGS, ROOT
+from tests.e2e.conftest import ROOT
 
 pytestmark = pytest.mark.e2e
 SCREENSHOTS = ROOT / "var" / "test-results"
 DEMO_PASSWORD = "kefu-demo-2026"  # crm_api.staff.service.DEMO_DEFAULT_PASSWORD
 TIMEOUT = 30_000
-
-
-@pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} missing: .ci/run installs Debian's chromium")
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
-        yield browser
-        browser.close()
 
 
 @pytest.fixture

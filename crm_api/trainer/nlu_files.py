@@ -28,6 +28,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import zhconv
 from ruamel.yaml import YAML
 
 NLU_DIRS = ("data/nlu", "data/faq")
@@ -69,8 +70,12 @@ def strip_markup(example: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """The comparison key of an example (not what is written)."""
-    text = unicodedata.normalize("NFKC", strip_markup(text)).lower()
+    """The comparison key of an example (not what is written): as the model sees it.
+
+    Like `make check-data`: markup stripped, NFKC, Traditional → Simplified (the pipeline's
+    ChineseTextNormalizer does the same), latin lower-cased, no spaces or edge punctuation.
+    """
+    text = zhconv.convert(unicodedata.normalize("NFKC", strip_markup(text)), "zh-cn").lower()
     text = re.sub(r"\s+", "", text)
     return text.strip(_EDGE_PUNCT)
 

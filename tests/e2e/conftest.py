@@ -94,6 +94,8 @@ def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     shutil.copytree(ROOT / "data", repo / "data")
     for name in ("domain.yml", "config.yml"):
         shutil.copy(ROOT / name, repo / name)
+    # the custom NLU components, which a retrain started from the console imports
+    shutil.copytree(ROOT / "bot", repo / "bot", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "tests" / "stories", repo / "tests" / "stories")
     env["TRAINER_REPO_DIR"] = str(repo)
     env["E2E_TMP"] = str(tmp)

@@ -145,7 +145,8 @@ def test_retraining_from_the_console_makes_the_bot_understand_the_relabelled_mes
             if run["status"] != "running":
                 break
             time.sleep(2)
-        assert run["status"] == "succeeded", run.get("error") or run.get("log_tail", "")[-2000:]
+        log = trainer.get(f"/training-runs/{run_id}").json().get("log_tail", "")
+        assert run["status"] == "succeeded", f"{run.get('error')}\n{log[-3000:]}"
         assert run["progress"] == 100 and "training" in stages
         after = trainer.get("/model").json()
     assert after["serving"]["model_id"] == run["model_id"] != before["serving"]["model_id"]

@@ -169,7 +169,9 @@ function renderItem(item) {
         ` ${(confidence * 100).toFixed(0)}%`),
       item.occurrences > 1 ? el("span", {}, `出现 ${item.occurrences} 次`) : null,
       el("span", {}, `最近 ${fmtTime(item.last_seen_at)}`),
-      item.channel ? el("span", {}, label(CHANNEL_LABELS, item.channel)) : null),
+      item.channel ? el("span", {}, label(CHANNEL_LABELS, item.channel)) : null,
+      item.conversation_id ? el("a", { class: "open-conversation", target: "_blank",
+        href: `review.html?conversation=${encodeURIComponent(item.conversation_id)}` }, "查看对话") : null),
     ranking ? el("div", { class: "ranking" }, "候选：" + ranking) : null);
   if (item.status === "new") {
     const canConfirm = item.predicted_intent && item.predicted_intent !== "nlu_fallback";

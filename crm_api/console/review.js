@@ -193,6 +193,9 @@ async function saveStory(event) {
   $("details").addEventListener("change", () => $("transcript").classList.toggle("details", $("details").checked));
   $("save").addEventListener("submit", saveStory);
   await loadList();
+  // review.html?conversation=<sender id>: opened from the NLU inbox
+  const wanted = new URLSearchParams(location.search).get("conversation");
   const first = $("conversations").querySelector("li[data-id]");
-  if (first) await openConversation(first.dataset.id);
+  if (wanted) await openConversation(wanted);
+  else if (first) await openConversation(first.dataset.id);
 })();

@@ -243,9 +243,8 @@ class Inbox:
         item.occurrences = (item.occurrences or 0) + 1
         item.last_seen_at = max(item.last_seen_at or seen, seen)
         item.conversation_id = event.sender_id[:255]
-        item.channel = (event.data.get("input_channel") or None) and str(
-            event.data["input_channel"]
-        )[:40]
+        channel = event.data.get("input_channel")
+        item.channel = str(channel)[:40] if channel else None
         if item.status == "new":  # the latest prediction is what the model does now
             item.predicted_intent = intent
             item.confidence = confidence

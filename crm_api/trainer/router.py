@@ -63,6 +63,7 @@ class InboxItemPublic(BaseModel):
     reason_label: str
     occurrences: int
     channel: str | None
+    conversation_id: str | None = Field(description="the latest conversation it came from")
     first_seen_at: datetime
     last_seen_at: datetime
     status: str
@@ -84,6 +85,7 @@ class InboxItemPublic(BaseModel):
             reason_label=REASON_LABELS.get(item.reason, item.reason),
             occurrences=item.occurrences,
             channel=item.channel,
+            conversation_id=item.conversation_id,
             first_seen_at=item.first_seen_at,
             last_seen_at=item.last_seen_at,
             status=item.status,

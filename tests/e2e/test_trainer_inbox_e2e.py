@@ -66,7 +66,8 @@ def test_inbox_collects_masked_messages_from_the_real_tracker_store(urls) -> Non
 def test_trainer_relabels_a_misunderstood_message_in_chromium(
     page: Page, urls, stack_env: dict[str, str]
 ) -> None:
-    replies = say(urls, f"e2e-relabel-{uuid.uuid4().hex[:8]}", MISUNDERSTOOD)
+    sender = f"e2e-relabel-{uuid.uuid4().hex[:8]}"
+    replies = say(urls, sender, MISUNDERSTOOD)
     assert replies, "the bot answered nothing"
     data_file = Path(stack_env["TRAINER_REPO_DIR"]) / "data" / "nlu" / "accounts.yml"
     before = data_file.read_text(encoding="utf-8")
@@ -124,6 +125,17 @@ def test_trainer_relabels_a_misunderstood_message_in_chromium(
         "已采纳为 查流水（query_transactions） → data/nlu/accounts.yml"
     )
     expect(accepted.locator("mark")).to_have_text("上礼拜时间段")
+
+    # the conversation it came from, in the review page, saved as a test story
+    link = accepted.locator("a.open-conversation")
+    expect(link).to_have_attribute("href", f"review.html?conversation={sender}")
+    page.goto(console + f"review.html?conversation={sender}")
+    expect(page.locator("#transcript")).to_contain_text(MISUNDERSTOOD, timeout=15_000)
+    page.fill("#story-name", "e2e_relabel")
+    page.click("#save button[type=submit]")
+    expect(page.locator("#saved")).to_contain_text("tests/stories/reviewed/", timeout=15_000)
+    story = Path(stack_env["TRAINER_REPO_DIR"]) / "tests/stories/reviewed/test_e2e_relabel.yml"
+    assert MISUNDERSTOOD in story.read_text(encoding="utf-8")
 
 
 def test_retraining_from_the_console_makes_the_bot_understand_the_relabelled_message(

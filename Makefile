@@ -120,7 +120,8 @@ inbox: $(CRM_VENV)/.installed var/.db-ready
 test-crm: $(CRM_VENV)/.installed
 	$(CRM_PY) -m pytest tests/crm_api -q
 
-test-bot: $(BOT_VENV)/.installed
+# (needs the model: saved review stories are replayed against it)
+test-bot: $(BOT_VENV)/.installed models/.trained
 	$(BOT_PY) -m pytest tests/bot tests/actions -q
 
 # NLU regression floor on the held-out set (tests/nlu), on the model `make train` built

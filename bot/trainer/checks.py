@@ -30,7 +30,6 @@ What is checked, and why:
 from __future__ import annotations
 
 import re
-import unicodedata
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
@@ -42,6 +41,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
+from bot.nlu.chars import comparison_key
 from bot.nlu.normalise import (
     Span,
     find_card_numbers,
@@ -50,7 +50,6 @@ from bot.nlu.normalise import (
     normalise_chars,
     parse_amount,
     to_halfwidth,
-    to_simplified,
 )
 from bot.nlu.spacy_entities import CANONICAL
 
@@ -275,16 +274,6 @@ def load_nlu_data(
 
 
 # --------------------------------------------------------------------------- helpers
-
-
-def comparison_key(text: str) -> str:
-    """An example as the model sees it, for duplicate detection (markup already removed).
-
-    ChineseTextNormalizer makes Traditional and full-width forms identical at train time,
-    and CharNgramIntentClassifier ignores case and whitespace (``char_text``).
-    """
-    text = to_simplified(unicodedata.normalize("NFKC", text)).lower()
-    return "".join(text.split())
 
 
 def unnormalised_chars(text: str) -> list[str]:

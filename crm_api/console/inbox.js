@@ -9,20 +9,8 @@ const ENTITY_LABELS = {
   rating: "评分", time_period: "时间段", amount: "金额", phone_number: "手机号",
   card_number: "卡号", card_tail: "卡号尾号", verification_code: "验证码",
 };
-const MORE_INTENTS = {
-  greet: "问候", goodbye: "道别", thank: "感谢", affirm: "肯定/确认", deny: "否定/取消",
-  bot_challenge: "问是不是机器人", out_of_scope: "超出业务范围", inform: "提供信息",
-  give_rating: "评价打分", nlu_fallback: "未识别",
-};
 const PAGE_SIZE = 20;
 const state = { status: "new", reason: "", q: "", page: 1, labels: null };
-
-function intentName(name) {
-  if (!name) return "—";
-  if (name.startsWith("faq/")) return `常见问题 · ${name.slice(4)}`;
-  const zh = INTENT_LABELS[name] || MORE_INTENTS[name];
-  return zh ? `${zh}（${name}）` : name;
-}
 
 // Python counts code points, the DOM counts UTF-16 units: convert at the boundary.
 function toCodePoints(text, utf16) { return Array.from(text.slice(0, utf16)).length; }
@@ -64,7 +52,7 @@ function intentSelect(selected) {
   const business = el("optgroup", { label: "业务与对话" });
   const faq = el("optgroup", { label: "常见问题（知识库）" });
   for (const intent of state.labels.intents) {
-    const option = el("option", { value: intent.name }, intentName(intent.name));
+    const option = el("option", { value: intent.name }, intentLabel(intent.name));
     if (intent.name === selected) option.selected = true;
     (intent.name.startsWith("faq/") ? faq : business).append(option);
   }
@@ -130,7 +118,7 @@ function openEditor(item, card) {
     try {
       const saved = await api(`/trainer/inbox/${item.id}/accept`, { method: "POST",
         body: { intent: intent.value, entities } });
-      done(card, `已写入 ${saved.written_to}（${intentName(saved.final_intent)}）`);
+      done(card, `已写入 ${saved.written_to}（${intentLabel(saved.final_intent)}）`);
     } catch (error) { message.textContent = error.message; }
   };
   const editor = el("div", { class: "editor" },
@@ -156,14 +144,14 @@ function renderItem(item) {
   const card = el("article", { class: `item r-${item.reason}`, "data-id": item.id });
   const shown = item.status === "accepted" && item.final_entities ? item.final_entities : item.entities;
   const ranking = (item.intent_ranking || []).filter((r) => r.name !== "nlu_fallback").slice(0, 3)
-    .map((r) => `${intentName(r.name)} ${(r.confidence * 100).toFixed(0)}%`).join("　");
+    .map((r) => `${intentLabel(r.name)} ${(r.confidence * 100).toFixed(0)}%`).join("　");
   const confidence = item.confidence === null ? 0 : item.confidence;
   const message = el("span", { class: "msg-error", role: "alert" });
   card.append(
     el("div", { class: "utterance" }, highlighted(item.text, shown)),
     el("div", { class: "meta" },
       el("span", { class: `badge r-${item.reason}` }, item.reason_label),
-      el("span", {}, "识别为 ", el("strong", { class: "predicted" }, intentName(item.predicted_intent)),
+      el("span", {}, "识别为 ", el("strong", { class: "predicted" }, intentLabel(item.predicted_intent)),
         el("span", { class: "conf", title: `置信度 ${(confidence * 100).toFixed(0)}%` },
           el("i", { style: `width:${Math.round(confidence * 100)}%` })),
         ` ${(confidence * 100).toFixed(0)}%`),
@@ -194,7 +182,7 @@ function renderItem(item) {
       message));
   } else {
     card.append(el("div", { class: "actions-row" }, el("span", { class: "done" },
-      item.status === "accepted" ? `已采纳为 ${intentName(item.final_intent)} → ${item.written_to}` : "已丢弃",
+      item.status === "accepted" ? `已采纳为 ${intentLabel(item.final_intent)} → ${item.written_to}` : "已丢弃",
       item.reviewed_at ? `（${fmtTime(item.reviewed_at)}）` : "")));
   }
   return card;

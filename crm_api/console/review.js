@@ -7,23 +7,10 @@ const MARKERS = {
   pause: "—— 已转人工坐席 ——", resume: "—— 人工服务结束，机器人恢复 ——",
   session_started: "新会话开始", restart: "客户重新开始对话", rewind: "机器人撤回了对上一句的理解",
 };
-// intents app.js has no Chinese name for (chit-chat and answers)
-const MORE_INTENT_LABELS = {
-  greet: "问候", goodbye: "道别", thank: "感谢", affirm: "肯定", deny: "否定", inform: "提供信息",
-  bot_challenge: "问是不是机器人", out_of_scope: "超出范围", nlu_fallback: "兜底", give_rating: "评分",
-};
-const INTENT_NAMES = Object.assign({}, MORE_INTENT_LABELS, INTENT_LABELS);
 let page = 1;
 let current = null; // sender id shown on the right
 let intents = [];
 const corrections = new Map(); // event_id -> corrected intent
-
-function intentLabel(name) {
-  if (!name) return "（无）";
-  const base = name.split("/")[0];
-  const text = INTENT_NAMES[name] || (name === base ? INTENT_NAMES[base] : null);
-  return text ? `${text} ${name}` : name;
-}
 
 function pct(confidence) {
   return typeof confidence === "number" ? `${Math.round(confidence * 100)}%` : "—";
@@ -43,7 +30,7 @@ function tags(c) {
     c.handoff ? el("span", { class: "badge handoff" }, "转人工") : null,
     c.csat ? el("span", { class: `badge ${c.csat <= 2 ? "csat-low" : "csat-ok"}` }, `满意度 ${c.csat} 分`) : null,
     ...c.intents.filter((i) => i !== "nlu_fallback").slice(0, 4)
-      .map((i) => el("span", { class: "badge intent", title: i }, label(INTENT_NAMES, i))),
+      .map((i) => el("span", { class: "badge intent", title: i }, label(INTENT_LABELS, i))),
   ];
 }
 
@@ -96,7 +83,7 @@ function customerBubble(e) {
       el("span", {}, "意图 ", el("strong", {}, intentLabel(intentName))),
       el("span", { class: `conf${low ? " low" : ""}` }, `置信度 ${pct(e.confidence)}`),
       (e.alternatives || []).length ? el("span", { title: "其次可能的意图" },
-        "其次：", e.alternatives.map((a) => `${label(INTENT_NAMES, a.intent)} ${pct(a.confidence)}`).join("，")) : null,
+        "其次：", e.alternatives.map((a) => `${label(INTENT_LABELS, a.intent)} ${pct(a.confidence)}`).join("，")) : null,
       (e.entities || []).map((x) => el("span", { class: "entity" }, `${x.entity}=${x.value}`)),
       intentSelect(e)));
 }

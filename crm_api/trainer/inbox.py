@@ -37,7 +37,7 @@ from crm_api.trainer.errors import (
     InboxItemNotFound,
     InboxSyncBusy,
 )
-from crm_api.trainer.masking import mask_text, mask_value, surrogate
+from crm_api.trainer.masking import align_entity_spans, mask_text, mask_value, surrogate
 from crm_api.trainer.models import InboxCursor, InboxItem
 from crm_api.trainer.nlu_files import AnnotationError, Entity, TrainingFiles, normalise
 from crm_api.trainer.tracker import TrackerEvent, TrackerReader
@@ -105,38 +105,17 @@ def _top_intent(parse: dict[str, Any]) -> tuple[str | None, float | None, list[d
 
 
 def _entities(parse: dict[str, Any], text: str) -> list[dict[str, Any]]:
-    """The predicted entities, their spans checked against the stored (masked) text.
-
-    The tracker store masks a grouped card number (`6222 0212 3456 7890`) into a shorter
-    string, so the spans Rasa computed on the original text can be off by the difference
-    from there on: a span whose masked value is found verbatim elsewhere is moved there, and the
-    spans after it move by the same amount.
-    """
-    found = []
-    shift = 0
-    for ent in sorted(parse.get("entities") or [], key=lambda e: e.get("start") or 0):
-        start, end = ent.get("start"), ent.get("end")
-        if not isinstance(start, int) or not isinstance(end, int):
-            continue
-        start, end = start + shift, end + shift
-        value = ent.get("value")
-        if isinstance(value, str) and "*" in value and text[start:end] != value and value in text:
-            moved = text.find(value, max(0, start - 20))
-            moved = moved if moved >= 0 else text.find(value)
-            shift += moved + len(value) - end
-            start, end = moved, moved + len(value)
-        if not 0 <= start < end <= len(text):
-            continue
-        found.append(
-            {
-                "start": start,
-                "end": end,
-                "entity": ent.get("entity"),
-                "value": mask_value(ent.get("value")),
-                "extractor": ent.get("extractor"),
-            }
-        )
-    return found
+    """The predicted entities, spans aligned to the stored text, values masked."""
+    return [
+        {
+            "start": ent["start"],
+            "end": ent["end"],
+            "entity": ent.get("entity"),
+            "value": mask_value(ent.get("value")),
+            "extractor": ent.get("extractor"),
+        }
+        for ent in align_entity_spans(parse.get("entities"), text)
+    ]
 
 
 def _classify(intent: str | None, confidence: float | None, threshold: float) -> str:

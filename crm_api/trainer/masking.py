@@ -16,7 +16,9 @@ when the text becomes a training example (``138****8000`` → ``13827498000``).
 from __future__ import annotations
 
 import re
-import unicodedata
+from typing import Any
+
+from bot.nlu.chars import to_halfwidth
 
 MASK = "*"
 # digits as read out one by one (幺=1, 洞=0, 拐=7, 勾=9)
@@ -27,17 +29,6 @@ _CN_NUMERALS = _CN_DIGITS + "十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟
 _DIGIT_RUN = re.compile(r"(?<![A-Za-z0-9_.])\d(?:[ \-]?\d){5,}[Xx]?(?![A-Za-z0-9_]|\.\d)")
 _CN_RUN = re.compile(rf"(?<![{_CN_NUMERALS}])[{_CN_DIGITS}]{{6,}}(?![{_CN_NUMERALS}])")
 _SURROGATE_DIGITS = "2749135806"
-
-
-def _fold(text: str) -> str:
-    """Full-width digits, letters, spaces and dashes as ASCII, keeping the length."""
-    out = []
-    for ch in text:
-        folded = unicodedata.normalize("NFKC", ch) if "\uff01" <= ch <= "\uff5e" else ch
-        if ch == "\u3000":
-            folded = " "
-        out.append(folded if len(folded) == 1 else ch)
-    return "".join(out)
 
 
 def _mask_digits(run: str) -> str:
@@ -58,7 +49,7 @@ def mask_text(text: str) -> str:
     """`text` with mobile/card/ID numbers and one-time codes masked; same length."""
     if not text:
         return text
-    folded = _fold(text)
+    folded = to_halfwidth(text)  # same length: offsets line up
     chars = list(text)
     for match in _DIGIT_RUN.finditer(folded):
         chars[match.start() : match.end()] = _mask_digits(match.group())
@@ -94,3 +85,31 @@ def surrogate(text: str) -> str:
         else:
             out.append(ch)
     return "".join(out)
+
+
+def align_entity_spans(entities: Any, text: str) -> list[dict[str, Any]]:
+    """Rasa's entities of a stored message, their spans checked against the stored text.
+
+    The tracker store masks a grouped card number (`6222 0212 3456 7890`) into a shorter
+    string, so spans Rasa computed on the original text are off by the difference from
+    there on: a span whose masked value is found verbatim is moved there and the spans
+    after it move by the same amount. Spans that still do not fit are dropped. Returns
+    copies sorted by start; values are not masked here.
+    """
+    aligned: list[dict[str, Any]] = []
+    shift = 0
+    usable = [e for e in entities or [] if isinstance(e, dict)]
+    for ent in sorted(usable, key=lambda e: e.get("start") or 0):
+        start, end = ent.get("start"), ent.get("end")
+        if not isinstance(start, int) or not isinstance(end, int):
+            continue
+        start, end = start + shift, end + shift
+        value = ent.get("value")
+        if isinstance(value, str) and MASK in value and text[start:end] != value and value in text:
+            moved = text.find(value, max(0, start - 20))
+            moved = moved if moved >= 0 else text.find(value)
+            shift += moved + len(value) - end
+            start, end = moved, moved + len(value)
+        if 0 <= start < end <= len(text):
+            aligned.append({**ent, "start": start, "end": end})
+    return aligned

@@ -22,14 +22,14 @@ import json
 import os
 import re
 import tempfile
-import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import zhconv
 from ruamel.yaml import YAML
+
+from bot.nlu.chars import comparison_key
 
 NLU_DIRS = ("data/nlu", "data/faq")
 RETRIEVAL_INTENT = "faq"
@@ -70,14 +70,13 @@ def strip_markup(example: str) -> str:
 
 
 def normalise(text: str) -> str:
-    """The comparison key of an example (not what is written): as the model sees it.
+    """The comparison key of an example (not what is written).
 
-    Like `make check-data`: markup stripped, NFKC, Traditional → Simplified (the pipeline's
-    ChineseTextNormalizer does the same), latin lower-cased, no spaces or edge punctuation.
+    `make check-data`'s key (`bot.nlu.chars.comparison_key`: as the model sees the text)
+    with the markup removed, and stricter by one step: edge punctuation is ignored too,
+    so 「查余额。」 cannot be filed under another intent than 「查余额」.
     """
-    text = zhconv.convert(unicodedata.normalize("NFKC", strip_markup(text)), "zh-cn").lower()
-    text = re.sub(r"\s+", "", text)
-    return text.strip(_EDGE_PUNCT)
+    return comparison_key(strip_markup(text)).strip(_EDGE_PUNCT)
 
 
 def _yaml() -> YAML:
@@ -161,18 +160,26 @@ class TrainingFiles:
                     examples.setdefault(normalise(ex), KnownExample(intent, rel))
         return examples, intent_files
 
-    def domain(self) -> tuple[list[str], list[str]]:
-        """(intents a message can be labelled with, entity names) from domain.yml + data."""
+    def intents(self) -> list[str]:
+        """Every intent of domain.yml, then the `faq/<topic>` retrieval intents of data/."""
         domain = self._load(self.repo / "domain.yml") or {}
         intents = [
             next(iter(i)) if isinstance(i, dict) else str(i) for i in domain.get("intents") or []
         ]
+        _, intent_files = self.index()
+        topics = sorted(i for i in intent_files if i.startswith(RETRIEVAL_INTENT + "/"))
+        return intents + [t for t in topics if t not in intents]
+
+    def domain(self) -> tuple[list[str], list[str]]:
+        """(intents a message can be labelled with, entity names) from domain.yml + data.
+
+        `faq` alone (its topic is the label) and `nlu_fallback` are not labels.
+        """
+        domain = self._load(self.repo / "domain.yml") or {}
         entities = [
             next(iter(e)) if isinstance(e, dict) else str(e) for e in domain.get("entities") or []
         ]
-        _, intent_files = self.index()
-        labels = [i for i in intents if i not in (RETRIEVAL_INTENT, "nlu_fallback")]
-        labels += sorted(i for i in intent_files if i.startswith(RETRIEVAL_INTENT + "/"))
+        labels = [i for i in self.intents() if i not in (RETRIEVAL_INTENT, "nlu_fallback")]
         return labels, entities
 
     # ---- writing --------------------------------------------------------------------

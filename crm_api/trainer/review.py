@@ -17,7 +17,6 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from ruamel.yaml import YAML
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
@@ -26,14 +25,15 @@ from crm_api.clock import SHANGHAI, UTC
 from crm_api.errors import DomainError
 from crm_api.satisfaction.models import SatisfactionResponse
 from crm_api.staff.models import StaffUser
-from crm_api.trainer.masking import mask_text, mask_value
+from crm_api.trainer.masking import align_entity_spans, mask_text, mask_value
+from crm_api.trainer.nlu_files import TrainingFiles
 from crm_api.trainer.stories import (
     StoryHeader,
     conversation_to_test_stories,
     story_file_name,
     valid_story_name,
 )
-from crm_api.trainer.tracker import EVENTS, TrackerEvent, TrackerReader
+from crm_api.trainer.tracker import EVENTS, TrackerEvent, TrackerReader, load_data
 
 logger = logging.getLogger(__name__)
 
@@ -119,10 +119,6 @@ def _time(timestamp: float | None) -> datetime | None:
     return datetime.fromtimestamp(timestamp, tz=UTC) if timestamp else None
 
 
-def _has_events(reader: TrackerReader) -> bool:
-    return reader.has_table()
-
-
 def _json_fragment(text: str) -> str:
     """`text` as it appears inside Rasa's JSON (`json.dumps` escapes non-ASCII)."""
     return json.dumps(text)[1:-1]
@@ -169,7 +165,7 @@ def list_conversations(
     """Conversation summaries, newest activity first, and the number that match."""
     if filters.q and _SEARCH_DIGITS.search(filters.q):
         raise SearchTooSpecific()
-    if not _has_events(reader):
+    if not reader.has_table():
         return [], 0
     e = EVENTS.c
     is_user = e.type_name == "user"
@@ -250,7 +246,7 @@ def list_conversations(
                 intents[sid].add(intent)
             first_ids = [row.first_user_id for row in rows if row.first_user_id is not None]
             for event_id, data in conn.execute(select(e.id, e.data).where(e.id.in_(first_ids))):
-                first_messages[event_id] = _load(data)
+                first_messages[event_id] = load_data(data)
     scores = csat_scores(session=session, sender_ids=sender_ids)
     items = []
     for row in rows:
@@ -272,29 +268,17 @@ def list_conversations(
     return items, total
 
 
-def _load(data: str | None) -> dict[str, Any]:
-    try:
-        loaded = json.loads(data) if data else {}
-    except ValueError:
-        return {}
-    return loaded if isinstance(loaded, dict) else {}
-
-
-def _entities(parse_data: Mapping[str, Any]) -> list[dict[str, Any]]:
-    out = []
-    for entity in parse_data.get("entities") or []:
-        if not isinstance(entity, dict):
-            continue
-        out.append(
-            {
-                "entity": entity.get("entity"),
-                "value": mask_value(entity.get("value")),
-                "start": entity.get("start"),
-                "end": entity.get("end"),
-                "extractor": entity.get("extractor"),
-            }
-        )
-    return out
+def _entities(parse_data: Mapping[str, Any], text: str) -> list[dict[str, Any]]:
+    return [
+        {
+            "entity": entity.get("entity"),
+            "value": mask_value(entity.get("value")),
+            "start": entity.get("start"),
+            "end": entity.get("end"),
+            "extractor": entity.get("extractor"),
+        }
+        for entity in align_entity_spans(parse_data.get("entities"), text)
+    ]
 
 
 def transcript_entries(events: list[TrackerEvent]) -> list[dict[str, Any]]:
@@ -314,7 +298,7 @@ def transcript_entries(events: list[TrackerEvent]) -> list[dict[str, Any]]:
                     "intent": intent.get("name"),
                     "retrieval_intent": intent.get("full_retrieval_intent_name"),
                     "confidence": intent.get("confidence"),
-                    "entities": _entities(parse_data),
+                    "entities": _entities(parse_data, data.get("text") or ""),
                     "fallback": intent.get("name") == FALLBACK_INTENT,
                     "alternatives": [
                         {"intent": r.get("name"), "confidence": r.get("confidence")}
@@ -432,20 +416,7 @@ def get_transcript(
 
 def known_intents(repo_dir: Path) -> list[str]:
     """The domain's intents and the `faq/<topic>` retrieval intents of data/faq/*.yml."""
-    yaml = YAML(typ="safe", pure=True)
-    domain = yaml.load((repo_dir / "domain.yml").read_text(encoding="utf-8")) or {}
-    intents: list[str] = []
-    for item in domain.get("intents") or []:
-        name = next(iter(item)) if isinstance(item, dict) else item
-        if isinstance(name, str):
-            intents.append(name)
-    for path in sorted((repo_dir / "data" / "faq").glob("*.yml")):
-        content = yaml.load(path.read_text(encoding="utf-8")) or {}
-        for block in content.get("nlu") or []:
-            name = block.get("intent") if isinstance(block, dict) else None
-            if isinstance(name, str) and "/" in name and name not in intents:
-                intents.append(name)
-    return intents
+    return TrainingFiles(repo_dir).intents()
 
 
 def save_test_story(

@@ -35,7 +35,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from crm_api.trainer.masking import MASK, mask_text, mask_value, surrogate
+from crm_api.trainer.masking import MASK, align_entity_spans, mask_text, mask_value, surrogate
 
 TRAINING_DATA_VERSION = "3.1"
 # Actions Rasa runs by itself; a test story does not list them (see YAMLStoryWriter).
@@ -156,8 +156,7 @@ def user_step(data: Mapping[str, Any], intent_override: str | None = None) -> di
         offset = len(original) - len(original.lstrip())
         shifted = [
             {**e, "start": e["start"] - offset, "end": e["end"] - offset}
-            for e in entities
-            if isinstance(e.get("start"), int) and isinstance(e.get("end"), int)
+            for e in align_entity_spans(entities, original)
         ]
         step["user"] = _entity_markup(text, surrogate(mask_text(text)), shifted)
     elif entities:

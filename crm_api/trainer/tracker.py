@@ -40,12 +40,19 @@ class TrackerEvent:
     data: dict[str, Any]
 
 
-def _event(row: Any) -> TrackerEvent:
+def load_data(raw: str | None) -> dict[str, Any]:
+    """An event's `data` column as a dict ({} if empty or not a JSON object)."""
     try:
-        data = json.loads(row.data) if row.data else {}
+        data = json.loads(raw) if raw else {}
     except ValueError:
-        data = {}
-    return TrackerEvent(row.id, row.sender_id, row.type_name, row.timestamp or 0.0, data)
+        return {}
+    return data if isinstance(data, dict) else {}
+
+
+def _event(row: Any) -> TrackerEvent:
+    return TrackerEvent(
+        row.id, row.sender_id, row.type_name, row.timestamp or 0.0, load_data(row.data)
+    )
 
 
 class TrackerReader:

@@ -46,7 +46,7 @@ export PYTHONPATH := $(ROOT)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-TRAIN_INPUTS := config.yml domain.yml $(shell find data bot/nlu -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null | sort)
+TRAIN_INPUTS := config.yml domain.yml $(shell find data bot/nlu bankkit -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null | sort)
 
 .PHONY: help setup run test test-crm test-bot test-stories test-e2e validate check-data inbox train shell bench lint clean python310 eval test-nlu
 
@@ -64,13 +64,13 @@ python310:
 	  echo "Install it (e.g. 'pyenv install 3.10.13') or run: make PYTHON310=/path/to/python3.10 ..."; \
 	  exit 1; fi
 
-$(BOT_VENV)/.installed: requirements/bot.txt | python310
+$(BOT_VENV)/.installed: requirements/bot.txt pyproject.toml | python310
 	@echo ">> creating $(BOT_VENV) with $(PYTHON310)"
 	@[ -x $(BOT_PY) ] || $(PYTHON310) -m venv $(BOT_VENV)
 	$(BOT_PY) -m pip install -q --disable-pip-version-check -r requirements/bot.txt
 	@touch $@
 
-$(CRM_VENV)/.installed: requirements/crm.txt | python310
+$(CRM_VENV)/.installed: requirements/crm.txt pyproject.toml | python310
 	@echo ">> creating $(CRM_VENV) with $(PYTHON310)"
 	@[ -x $(CRM_PY) ] || $(PYTHON310) -m venv $(CRM_VENV)
 	$(CRM_PY) -m pip install -q --disable-pip-version-check -r requirements/crm.txt
@@ -106,7 +106,7 @@ shell: setup models/.trained var/.db-ready
 validate: $(BOT_VENV)/.installed
 	$(RASA) data validate --config config.yml --domain domain.yml --data data
 
-# rasa data validate, then our data-quality report (bot/trainer/checks.py): duplicates and
+# rasa data validate, then our data-quality report (trainer/checks/data.py): duplicates and
 # conflicts, too few examples, non-canonical entity values, Traditional/full-width where
 # the normaliser does not reach. Thresholds: scripts/check_data.py --help
 check-data: validate
@@ -118,11 +118,11 @@ inbox: $(CRM_VENV)/.installed var/.db-ready
 	$(CRM_PY) -m crm_api.manage inbox $(or $(ARGS),list)
 
 test-crm: $(CRM_VENV)/.installed
-	$(CRM_PY) -m pytest tests/crm_api -q
+	$(CRM_PY) -m pytest tests/crm_api tests/trainer/api -q
 
 # (needs the model: saved review stories are replayed against it)
 test-bot: $(BOT_VENV)/.installed models/.trained
-	$(BOT_PY) -m pytest tests/bot tests/actions -q
+	$(BOT_PY) -m pytest tests/bot tests/actions tests/trainer/rasa tests/bankkit -q
 
 # NLU regression floor on the held-out set (tests/nlu), on the model `make train` built
 test-nlu: models/.trained
@@ -149,8 +149,8 @@ test: setup
 	$(MAKE) --no-print-directory test-e2e
 
 lint: setup
-	$(CRM_VENV)/bin/ruff check crm_api actions bot tests scripts
-	$(CRM_VENV)/bin/ruff format --check crm_api actions bot tests scripts
+	$(CRM_VENV)/bin/ruff check bankkit crm_api trainer actions bot tests scripts
+	$(CRM_VENV)/bin/ruff format --check bankkit crm_api trainer actions bot tests scripts
 	$(CRM_VENV)/bin/mypy
 
 bench: setup models/.trained var/.db-ready

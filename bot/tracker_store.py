@@ -40,7 +40,7 @@ from rasa.shared.core.events import (
 )
 from rasa.shared.core.trackers import DialogueStateTracker
 
-from bot.pii import OTP_MASK, mask_card_and_id_numbers, mask_one_time_codes
+from bankkit.masking import OTP_MASK, mask_card_and_id_numbers, mask_one_time_codes
 
 logger = logging.getLogger(__name__)
 

@@ -11,6 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
+from bankkit.identifiers import mask_digit_runs
 from crm_api import models  # noqa: F401  (registers every table on Base.metadata)
 from crm_api.accounts.router import router as accounts_router
 from crm_api.complaints.router import router as complaints_router
@@ -26,17 +27,14 @@ from crm_api.handoff.bot_channel import BotChannel
 from crm_api.handoff.realtime import ConsoleHub
 from crm_api.handoff.router import router as handoff_router
 from crm_api.handoff.router import staff_router as handoff_staff_router
-from crm_api.identifiers import mask_digit_runs
 from crm_api.otp.router import router as otp_router
 from crm_api.products.router import router as products_router
 from crm_api.recommendations.router import router as recommendations_router
 from crm_api.risk.router import router as risk_router
 from crm_api.satisfaction.router import router as satisfaction_router
 from crm_api.staff.router import router as staff_router
-from crm_api.trainer.review_router import router as trainer_review_router
-from crm_api.trainer.router import router as trainer_inbox_router
-from crm_api.trainer.training import RasaServer, TrainingRunner
-from crm_api.trainer.training_router import router as trainer_training_router
+from trainer.router import router as trainer_router
+from trainer.training.service import RasaServer, TrainingRunner
 
 API_PREFIX = "/api/v1"
 CONSOLE_DIR = Path(__file__).resolve().parent / "console"
@@ -156,9 +154,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     staff_api.include_router(complaints_staff_router)
     staff_api.include_router(dashboard_router)
     staff_api.include_router(handoff_staff_router)
-    staff_api.include_router(trainer_inbox_router)
-    staff_api.include_router(trainer_review_router)
-    staff_api.include_router(trainer_training_router)
+    staff_api.include_router(trainer_router)
     app.include_router(staff_api)
     app.mount("/console", StaticFiles(directory=CONSOLE_DIR, html=True), name="console")
     if settings.demo_enabled:

@@ -114,9 +114,9 @@ def run_inbox(args: argparse.Namespace) -> int:
     from crm_api.config import TrainerSettings
     from crm_api.errors import DomainError
     from crm_api.staff.models import StaffUser
-    from crm_api.trainer.inbox import Inbox
-    from crm_api.trainer.nlu_files import Entity, TrainingFiles
-    from crm_api.trainer.tracker import TrackerReader
+    from trainer.inbox.service import Inbox
+    from trainer.nlu_files import Entity, TrainingFiles
+    from trainer.tracker import TrackerReader
 
     settings = TrainerSettings()
     engine = create_db_engine(settings.crm_database_url)

@@ -17,8 +17,8 @@ from crm_api.recommendations.models import RecommendationEvent, SalesLead  # noq
 from crm_api.risk.models import RiskAssessment  # noqa: F401
 from crm_api.satisfaction.models import SatisfactionIntent, SatisfactionResponse
 from crm_api.staff.models import StaffSession, StaffUser
-from crm_api.trainer.models import InboxCursor, InboxItem  # noqa: F401  (issue 7: trainer)
-from crm_api.trainer.training_models import TrainingRun  # noqa: F401  (issue 7: retraining)
+from trainer.inbox.models import InboxCursor, InboxItem  # noqa: F401  (issue 7: trainer)
+from trainer.training.models import TrainingRun  # noqa: F401  (issue 7: retraining)
 
 __all__ = [
     "Account",

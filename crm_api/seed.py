@@ -26,6 +26,7 @@ from faker import Faker
 from sqlalchemy import delete, func, insert, select, text
 from sqlalchemy.orm import Session
 
+from bankkit.identifiers import id_number_check_char, luhn_check_digit
 from crm_api.accounts.models import (
     CREDIT_CARD,
     DEBIT_CARD,
@@ -39,7 +40,6 @@ from crm_api.complaints import seed as complaints_seed
 from crm_api.customers.models import Customer
 from crm_api.database import CENT
 from crm_api.demo.models import SmsOutboxMessage
-from crm_api.identifiers import id_number_check_char, luhn_check_digit
 from crm_api.otp.models import OtpCode, OtpLock
 from crm_api.products.seed import seed_products
 

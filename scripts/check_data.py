@@ -3,7 +3,7 @@
     PYTHONPATH=. .venv/bot/bin/python scripts/check_data.py            # what `make check-data` runs
     PYTHONPATH=. .venv/bot/bin/python scripts/check_data.py --min-examples 30
 
-The checks are described in bot/trainer/checks.py. `make check-data` runs
+The checks are described in trainer/checks/data.py. `make check-data` runs
 `rasa data validate` first.
 """
 
@@ -19,7 +19,7 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")  # rasa imports TensorFlow
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.trainer.checks import (  # noqa: E402
+from trainer.checks.data import (  # noqa: E402
     DEFAULT_MIN_EXAMPLES,
     DEFAULT_MIN_FAQ_EXAMPLES,
     ERROR,

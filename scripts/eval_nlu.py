@@ -24,7 +24,7 @@ the report keeps all three columns; ``--no-carry-over`` drops it instead.
 
 The Markdown report (below the summary) and the console output show the change against
 the last committed report (``git show HEAD:reports/nlu_eval.json``, else the file on
-disk): overall and per-intent F1 up/down and new confusions (bot/trainer/eval_diff.py).
+disk): overall and per-intent F1 up/down and new confusions (trainer/checks/eval_diff.py).
 """
 
 from __future__ import annotations
@@ -127,7 +127,7 @@ def canonical_value(entity: str, value: Any) -> str:
 
 
 def normalised(text: str) -> str:
-    from bot.nlu.normalise import normalise_text
+    from bankkit.normalise import normalise_text
 
     return normalise_text(text).replace(" ", "")
 
@@ -535,7 +535,7 @@ def main() -> int:
     args = parser.parse_args()
     logging.basicConfig(level=logging.WARNING)
 
-    from bot.trainer.eval_diff import format_change, load_previous_report
+    from trainer.checks.eval_diff import format_change, load_previous_report
 
     # read before anything is overwritten (the fallback is the file on disk)
     previous = load_previous_report(ROOT)

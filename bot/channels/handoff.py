@@ -27,7 +27,7 @@ from rasa.shared.core.events import (
     UserUttered,
 )
 
-from bot.pii import mask_card_and_id_numbers
+from bankkit.masking import mask_card_and_id_numbers
 
 logger = logging.getLogger(__name__)
 

@@ -42,6 +42,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bankkit.masking import install_log_masking, mask_pii
 from bot.channels.handoff import (
     CrmForwarder,
     agent_names,
@@ -52,7 +53,6 @@ from bot.channels.handoff import (
     resume_conversation,
 )
 from bot.channels.push import PushHub
-from bot.pii import install_log_masking, mask_pii
 
 logger = logging.getLogger(__name__)
 install_log_masking()

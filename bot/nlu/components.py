@@ -32,7 +32,7 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bot.nlu.normalise import (
+from bankkit.normalise import (
     Span,
     find_amounts,
     find_card_numbers,
@@ -47,7 +47,7 @@ from bot.nlu.normalise import (
 class ChineseTextNormalizer(GraphComponent):
     """Rewrites the message text: Traditional → Simplified, full-width → half-width.
 
-    The rewrite is length-preserving (:func:`bot.nlu.normalise.normalise_chars`), so
+    The rewrite is length-preserving (:func:`bankkit.normalise.normalise_chars`), so
     entity ``start``/``end`` offsets of training examples stay valid, and offsets in
     the parse result also index the text the customer typed. The parse result's
     ``text`` is the normalised text; the original is kept in ``text_original``.

@@ -9,9 +9,9 @@ from typing import TYPE_CHECKING, Any
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from bankkit.identifiers import is_luhn_valid
 from crm_api.clock import utc_now
 from crm_api.database import Base, Money, UTCDateTime
-from crm_api.identifiers import is_luhn_valid
 
 if TYPE_CHECKING:
     from crm_api.customers.models import Customer

@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from bankkit.identifiers import mask_card_number
 from crm_api.accounts.models import Account
-from crm_api.identifiers import mask_card_number
 from crm_api.schemas import LocalDateTime, MoneyStr
 
 AccountType = Literal["储蓄卡", "信用卡"]

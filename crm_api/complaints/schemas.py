@@ -7,8 +7,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from bankkit.identifiers import mask_phone
 from crm_api.complaints.models import Complaint, ComplaintNote, FollowUpTask
-from crm_api.identifiers import mask_phone
 from crm_api.schemas import LocalDateTime
 
 Category = Literal["服务态度", "收费", "系统故障", "业务办理", "产品", "其他"]

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bankkit.identifiers import normalise_phone
 from crm_api.clock import SHANGHAI, shanghai_day_start
 from crm_api.complaints import sla
 from crm_api.complaints.errors import (
@@ -32,7 +33,6 @@ from crm_api.complaints.models import (
     FollowUpTask,
 )
 from crm_api.customers.service import get_customer
-from crm_api.identifiers import normalise_phone
 from crm_api.satisfaction.models import SatisfactionResponse
 from crm_api.staff.errors import Forbidden
 from crm_api.staff.models import StaffUser

@@ -8,9 +8,9 @@ from typing import TYPE_CHECKING
 from sqlalchemy import CheckConstraint, Date, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
+from bankkit.identifiers import is_valid_id_number, normalise_phone
 from crm_api.clock import utc_now
 from crm_api.database import Base, UTCDateTime
-from crm_api.identifiers import is_valid_id_number, normalise_phone
 
 if TYPE_CHECKING:
     from crm_api.accounts.models import Account

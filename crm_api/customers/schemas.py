@@ -6,8 +6,8 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from bankkit.identifiers import mask_id_number, mask_phone
 from crm_api.customers.models import Customer
-from crm_api.identifiers import mask_id_number, mask_phone
 
 
 class CustomerPublic(BaseModel):

@@ -5,9 +5,9 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
+from bankkit.identifiers import normalise_phone
 from crm_api.customers.models import Customer
 from crm_api.errors import CustomerNotFound, InvalidPhone
-from crm_api.identifiers import normalise_phone
 
 
 def parse_phone(raw: str) -> str:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
+from bankkit.identifiers import mask_phone
 from crm_api.deps import ClockDep, SessionDep, SettingsDep
 from crm_api.errors import ErrorBody, OtpInvalid, OtpLocked
-from crm_api.identifiers import mask_phone
 from crm_api.otp import service
 from crm_api.otp.schemas import OtpRequestCreate, OtpRequestPublic, OtpVerifyCreate, OtpVerifyPublic
 

@@ -9,9 +9,9 @@ import factory
 from factory.alchemy import SQLAlchemyModelFactory
 from sqlalchemy.orm import Session
 
+from bankkit.identifiers import id_number_check_char, luhn_check_digit
 from crm_api.accounts.models import CREDIT_CARD, DEBIT_CARD, Account, Transaction
 from crm_api.customers.models import Customer
-from crm_api.identifiers import id_number_check_char, luhn_check_digit
 
 _current: dict[str, Session | None] = {"session": None}
 

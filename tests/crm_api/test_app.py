@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import logging
+
 import pytest
 from fastapi.testclient import TestClient
 
+from crm_api.main import MaskDigitsFilter
 from tests.crm_api.conftest import SERVICE_TOKEN, assert_error
 
 
@@ -74,3 +77,18 @@ def test_openapi_has_chinese_title_and_all_contract_paths(client: TestClient) ->
         "/api/v1/otp/verify",
     } <= set(schema["paths"])
     assert client.get("/docs").status_code == 200
+
+
+def test_access_log_filter_masks_query_strings() -> None:
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        '%s - "%s %s HTTP/%s" %d',
+        ("127.0.0.1:5000", "GET", "/api/v1/customers/by-phone?phone=13800138000", "1.1", 200),
+        None,
+    )
+    assert MaskDigitsFilter().filter(record)
+    assert "13800138000" not in record.getMessage()
+    assert "138****8000" in record.getMessage()

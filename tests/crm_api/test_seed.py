@@ -12,11 +12,11 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bankkit.identifiers import is_luhn_valid, is_valid_id_number
 from crm_api.accounts.models import Account, Transaction
 from crm_api.clock import SHANGHAI, shanghai_day_start
 from crm_api.customers.models import Customer
 from crm_api.database import create_db_engine, create_session_factory
-from crm_api.identifiers import is_luhn_valid, is_valid_id_number
 from crm_api.manage import main as manage_main
 from crm_api.seed import generate, seed
 from tests.crm_api.conftest import migrate

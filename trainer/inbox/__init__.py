@@ -1,0 +1,1 @@
+"""The NLU inbox: customer messages from the tracker store, triaged and annotated."""

@@ -1,0 +1,1 @@
+"""Conversation review: masked transcripts, filters, saving a session as a test story."""

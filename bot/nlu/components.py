@@ -16,10 +16,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import (
     ENTITIES,
@@ -41,10 +38,11 @@ from bankkit.normalise import (
     find_verification_codes,
     normalise_chars,
 )
+from bot.nlu.stateless import StatelessComponent
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.MESSAGE_FEATURIZER, is_trainable=False)
-class ChineseTextNormalizer(GraphComponent):
+class ChineseTextNormalizer(StatelessComponent):
     """Rewrites the message text: Traditional → Simplified, full-width → half-width.
 
     The rewrite is length-preserving (:func:`bankkit.normalise.normalise_chars`), so
@@ -54,29 +52,6 @@ class ChineseTextNormalizer(GraphComponent):
     """
 
     ORIGINAL_TEXT_KEY = "text_original"
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> ChineseTextNormalizer:
-        """Creates the component (stateless)."""
-        return cls()
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> ChineseTextNormalizer:
-        """Loads the component (nothing was persisted)."""
-        return cls()
 
     @staticmethod
     def supported_languages() -> list[str] | None:
@@ -144,7 +119,7 @@ def _number(value: str) -> int | float:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
+class StructuredEntityExtractor(StatelessComponent, EntityExtractorMixin):
     """Rule-based extractor for phone_number, card_number, card_tail, verification_code
     and amount.
 
@@ -168,26 +143,8 @@ class StructuredEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._dimensions = set(config.get("dimensions") or [])
 
     @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> StructuredEntityExtractor:
-        """Creates the component (stateless)."""
-        return cls(config)
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> StructuredEntityExtractor:
-        """Loads the component (nothing was persisted)."""
+    def from_config(cls, config: dict[str, Any]) -> StructuredEntityExtractor:
+        """The extractor for the merged configuration."""
         return cls(config)
 
     def extract(self, text: str) -> list[dict[str, Any]]:

@@ -26,13 +26,12 @@ import re
 from typing import Any
 
 import spacy
-from rasa.engine.graph import ExecutionContext, GraphComponent
 from rasa.engine.recipes.default_recipe import DefaultV1Recipe
-from rasa.engine.storage.resource import Resource
-from rasa.engine.storage.storage import ModelStorage
 from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
+
+from bot.nlu.stateless import StatelessComponent
 
 PRODUCT_INTENTS = {
     "ask_product_recommendation",
@@ -223,31 +222,8 @@ def canonical_or_none(entity: str, value: Any) -> Any:
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
-class GazetteerEntityRuler(GraphComponent, EntityExtractorMixin):
+class GazetteerEntityRuler(StatelessComponent, EntityExtractorMixin):
     """Adds canonical account_type / product_type / rating / complaint_category entities."""
-
-    @classmethod
-    def create(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-    ) -> GazetteerEntityRuler:
-        """Creates the component (stateless; the spaCy pipeline is built lazily)."""
-        return cls()
-
-    @classmethod
-    def load(
-        cls,
-        config: dict[str, Any],
-        model_storage: ModelStorage,
-        resource: Resource,
-        execution_context: ExecutionContext,
-        **kwargs: Any,
-    ) -> GazetteerEntityRuler:
-        """Loads the component (nothing persisted)."""
-        return cls()
 
     def process(self, messages: list[Message]) -> list[Message]:
         """Merges rule entities into the message's entities (rules win)."""

@@ -136,10 +136,26 @@ test-stories: models/.trained
 	$(RASA) test core --model models/bank-assistant.tar.gz --stories tests/stories \
 	  --fail-on-prediction-errors --out var/test-results/core
 
-test-e2e: setup models/.trained
+# Debian's Chromium and a CJK font for the browser tests (Playwright is never allowed to
+# download a browser). Installed here when running as root, else one line says what to run.
+.PHONY: browser
+browser:
+	@missing=""; \
+	command -v chromium >/dev/null 2>&1 || missing="chromium"; \
+	dpkg -s fonts-noto-cjk >/dev/null 2>&1 || missing="$$missing fonts-noto-cjk"; \
+	missing="$${missing# }"; \
+	if [ -z "$$missing" ]; then exit 0; fi; \
+	if [ "$$(id -u)" != 0 ]; then \
+	  echo "The browser tests need Debian's $$missing: run  sudo apt-get update && sudo apt-get install -y $$missing" >&2; \
+	  exit 1; fi; \
+	echo ">> installing $$missing for the browser tests"; \
+	export DEBIAN_FRONTEND=noninteractive; \
+	apt-get update -qq && apt-get install -y -qq $$missing >/dev/null
+
+test-e2e: setup browser models/.trained
 	$(CRM_PY) -m pytest tests/e2e -q
 
-test: setup
+test: setup browser
 	$(MAKE) --no-print-directory lint
 	$(MAKE) --no-print-directory check-data
 	$(MAKE) --no-print-directory test-crm

@@ -136,7 +136,7 @@ def latest_code(crm_url: str, phone: str) -> str:
 def browser() -> Iterator[Browser]:
     """Debian's Chromium, headless (never `playwright install`: it downloads)."""
     if not Path(CHROMIUM).exists():
-        pytest.fail(f"{CHROMIUM} missing: .ci/run installs Debian's chromium")
+        pytest.fail(f"{CHROMIUM} missing: `make browser` installs Debian's chromium")
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
         yield browser

@@ -187,7 +187,7 @@ class ActionReportCardLoss(Action):
     ) -> list[EventType]:
         events = await self._report(dispatcher, tracker)
         if fraud_pending(tracker):
-            # a fraud report froze the card first; now a person takes over (issue 6)
+            # a fraud report froze the card first; now a person takes over
             return [*events, FollowupAction("action_handoff")]
         return events
 

@@ -150,7 +150,7 @@ class CrmClient:
             "POST", "/otp/verify", json={"phone": phone, "code": code}, idempotent=False
         )
 
-    # ---- complaints and satisfaction (issue 4) -------------------------------------------
+    # ---- complaints and satisfaction -------------------------------------------
 
     async def file_complaint(
         self, complaint: dict[str, Any], *, idempotency_key: str
@@ -184,7 +184,7 @@ class CrmClient:
         # Idempotent by `reference`: a retry completes the same row.
         return await self._request("POST", "/satisfaction", json=rating, idempotent=True)
 
-    # ---- products, risk assessment, recommendations, leads (issue 5)
+    # ---- products, risk assessment, recommendations, leads
 
     async def list_products(
         self, product_type: str | None = None, query: str | None = None
@@ -274,7 +274,7 @@ class CrmClient:
             "POST", f"/customers/{customer_id}/leads", json=body, idempotent=True
         )
 
-    # ---- human handoff (issue 6) -------------------------------------------------------
+    # ---- human handoff -------------------------------------------------------
 
     async def request_handoff(self, request: dict[str, Any]) -> dict[str, Any]:
         # The CRM keeps one open handoff per conversation, so a retry cannot queue twice.

@@ -1,4 +1,4 @@
-"""factory-boy factories for products, holdings and risk assessments (issue 5)."""
+"""factory-boy factories for products, holdings and risk assessments."""
 
 from __future__ import annotations
 

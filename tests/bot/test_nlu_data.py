@@ -17,16 +17,14 @@ sys.path.insert(0, str(REPO))
 from bot.nlu.spacy_entities import CANONICAL  # noqa: E402
 from scripts.eval_nlu import leaked_utterances, load_test_examples  # noqa: E402
 
+# the intent and entity names other tools key on (a copy of the project's NLU contract)
+CONTRACT = REPO / "docs" / "intents.md"
+
 
 def _contract_intents() -> list[str]:
-    table = Path("/work/shared/INTENTS.md") if Path("/work/shared/INTENTS.md").exists() else None
-    if table is None:  # the contract as of issue 3
-        return ["greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "out_of_scope",
-                "inform", "check_balance", "query_transactions", "query_credit_card",
-                "report_card_loss", "report_fraud", "ask_product_recommendation",
-                "ask_product_info", "ask_interest_rate", "ask_loan", "risk_assessment",
-                "complain", "query_complaint_status", "give_rating", "request_human", "faq"]  # fmt: skip
-    return re.findall(r"^\| (\w+) \|", table.read_text().split("## Entities")[0], re.M)[1:]
+    if not CONTRACT.is_file():
+        raise FileNotFoundError(f"{CONTRACT} is missing: it lists the intents the data must cover")
+    return re.findall(r"^\| (\w+) \|", CONTRACT.read_text().split("## Entities")[0], re.M)[1:]
 
 
 CONTRACT_INTENTS = _contract_intents()

@@ -19,7 +19,7 @@ from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.formatting import card_label, cn_date, money, response_text, short_date
 from actions.identity import verified_customer_id
 from actions.settings import get_settings
-from bankkit.normalise import resolve_period
+from bankkit.periods import resolve_period
 
 logger = logging.getLogger(__name__)
 

@@ -16,8 +16,8 @@ from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.identity import channel_of, verified_customer_id
+from bankkit.identifiers import extract_card_tail, extract_phone
 from bankkit.masking import mask_pii
-from bankkit.normalise import extract_card_tail, extract_phone
 
 logger = logging.getLogger(__name__)
 

@@ -17,7 +17,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.formatting import money, response_text
-from bankkit.normalise import parse_amount
+from bankkit.amounts import parse_amount
 
 logger = logging.getLogger(__name__)
 

@@ -30,7 +30,7 @@ from actions.risk import (
     crm_channel,
 )
 from actions.verification import VERIFICATION_SLOTS
-from bankkit.normalise import parse_amount
+from bankkit.amounts import parse_amount
 
 logger = logging.getLogger(__name__)
 

@@ -16,7 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.settings import get_settings
-from bankkit.normalise import extract_phone, extract_verification_code
+from bankkit.identifiers import extract_phone, extract_verification_code
 
 logger = logging.getLogger(__name__)
 

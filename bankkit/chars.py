@@ -1,9 +1,10 @@
 """Character normalisation of Chinese text: full-width → half-width, Traditional → Simplified.
 
 Length-preserving (one character in, one out), so offsets into the output are offsets
-into the input. Only the standard library and zhconv: the NLU pipeline
-(:mod:`bankkit.normalise`), the training-data checks and crm_api's trainer tools all
-compare text through these functions, so they agree on when two examples are the same.
+into the input. Only the standard library and zhconv: the NLU pipeline, the finders of
+:mod:`bankkit.amounts` and :mod:`bankkit.identifiers`, the training-data checks and the
+trainer tools all compare text through these functions, so they agree on when two
+examples are the same.
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Phone numbers, bank card numbers, ID numbers and one-time codes are found here, once,
 and used by both consumers:
 
-  * the NLU (:mod:`bankkit.normalise` ``find_phones`` / ``find_card_numbers`` /
+  * the NLU (:mod:`bankkit.identifiers` ``find_phones`` / ``find_card_numbers`` /
     ``find_verification_codes`` → ``StructuredEntityExtractor``), which adds its own
     context rules on top (a code is never money, ``尾号123456`` is not a code…);
   * log and tracker masking (:mod:`bankkit.masking`).
@@ -33,6 +33,9 @@ ID_NUMBER = "id_number"
 CODE = "code"
 CN_CODE = "cn_code"
 
+# a whole mainland mobile number: 1[3-9] + 9 digits (also bankkit.identifiers.normalise_phone)
+MOBILE_REGEX = r"^1[3-9][0-9]{9}$"
+
 # digits as read out: 幺=1, 洞=0, 拐=7, 勾=9 (radio style)
 CN_CODE_DIGITS = {
     "零": "0", "〇": "0", "○": "0", "洞": "0",
@@ -58,7 +61,7 @@ _SPACE = {"TEXT": " ", "OP": "?"}
 PATTERNS: dict[str, list[list[dict[str, Any]]]] = {
     # 13800138000, 138 0013 8000, 138-0013-8000 (mainland mobile: 1[3-9] + 9 digits)
     PHONE: [
-        [{"TEXT": {"REGEX": r"^1[3-9][0-9]{9}$"}}],
+        [{"TEXT": {"REGEX": MOBILE_REGEX}}],
         [{"TEXT": {"REGEX": r"^1[3-9][0-9]$"}}, _SEP, _digits("4"), _SEP, _digits("4")],
     ],
     # 16-19 digits, in one piece, in groups of four (+ 1-3), or 6 + 10-13

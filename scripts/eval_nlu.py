@@ -127,7 +127,7 @@ def canonical_value(entity: str, value: Any) -> str:
 
 
 def normalised(text: str) -> str:
-    from bankkit.normalise import normalise_text
+    from bankkit.text import normalise_text
 
     return normalise_text(text).replace(" ", "")
 

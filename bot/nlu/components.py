@@ -29,15 +29,15 @@ from rasa.shared.nlu.constants import (
 from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
-from bankkit.normalise import (
-    Span,
-    find_amounts,
+from bankkit.amounts import find_amounts
+from bankkit.chars import normalise_chars
+from bankkit.identifiers import (
     find_card_numbers,
     find_card_tails,
     find_phones,
     find_verification_codes,
-    normalise_chars,
 )
+from bankkit.text import Span
 from bot.nlu.stateless import StatelessComponent
 
 
@@ -45,7 +45,7 @@ from bot.nlu.stateless import StatelessComponent
 class ChineseTextNormalizer(StatelessComponent):
     """Rewrites the message text: Traditional → Simplified, full-width → half-width.
 
-    The rewrite is length-preserving (:func:`bankkit.normalise.normalise_chars`), so
+    The rewrite is length-preserving (:func:`bankkit.chars.normalise_chars`), so
     entity ``start``/``end`` offsets of training examples stay valid, and offsets in
     the parse result also index the text the customer typed. The parse result's
     ``text`` is the normalised text; the original is kept in ``text_original``.

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 
 from bankkit import pii_patterns
+from bankkit.identifiers import find_card_numbers, find_phones, find_verification_codes
 from bankkit.masking import mask_pii
-from bankkit.normalise import find_card_numbers, find_phones, find_verification_codes
 
 
 @pytest.mark.parametrize(

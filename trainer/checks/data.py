@@ -41,16 +41,10 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import LiteralScalarString
 
-from bankkit.chars import comparison_key
-from bankkit.normalise import (
-    Span,
-    find_card_numbers,
-    find_phones,
-    find_verification_codes,
-    normalise_chars,
-    parse_amount,
-    to_halfwidth,
-)
+from bankkit.amounts import parse_amount
+from bankkit.chars import comparison_key, normalise_chars, to_halfwidth
+from bankkit.identifiers import find_card_numbers, find_phones, find_verification_codes
+from bankkit.text import Span
 from bot.nlu.spacy_entities import CANONICAL
 
 ERROR = "error"

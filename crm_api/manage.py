@@ -32,7 +32,7 @@ def alembic_config(database_url: str) -> Config:
 
 
 def migrate(database_url: str) -> None:
-    command.upgrade(alembic_config(database_url), "heads")
+    command.upgrade(alembic_config(database_url), "head")
 
 
 def run_seed(database_url: str, *, customers: int, if_empty: bool, reset: bool) -> int:
@@ -178,7 +178,7 @@ def run_inbox(args: argparse.Namespace) -> int:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m crm_api.manage", description="crm_api admin")
     sub = parser.add_subparsers(dest="command", required=True)
-    sub.add_parser("migrate", help="apply Alembic migrations (upgrade heads)")
+    sub.add_parser("migrate", help="apply Alembic migrations (upgrade head)")
     seed_parser = sub.add_parser("seed", help="insert deterministic demo data")
     seed_parser.add_argument("--customers", type=int, default=200)
     seed_parser.add_argument("--if-empty", action="store_true", help="do nothing if seeded")

@@ -301,7 +301,7 @@ def bench_sqlite(rows: int) -> list[tuple[str, str, float]]:
         url = f"sqlite:///{tmp}/bench.db"
         config = alembic_config(url)
         config.attributes["configure_logger"] = False
-        command.upgrade(config, "heads")
+        command.upgrade(config, "head")
         engine = create_db_engine(url)
         started = time.perf_counter()
         load_sqlite(engine, rows)
@@ -330,7 +330,7 @@ def bench_postgres(rows: int, server_url: str) -> list[tuple[str, str, float]]:
     try:
         config = alembic_config(url)
         config.attributes["configure_logger"] = False
-        command.upgrade(config, "heads")
+        command.upgrade(config, "head")
         engine = create_db_engine(url)
         started = time.perf_counter()
         load_postgres(engine, rows)

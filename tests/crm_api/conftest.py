@@ -57,7 +57,7 @@ class FakeClock:
 def migrate(url: str) -> None:
     config = alembic_config(url)
     config.attributes["configure_logger"] = False  # keep pytest's logging setup
-    command.upgrade(config, "heads")
+    command.upgrade(config, "head")
 
 
 def _create_pg_database() -> tuple[str, Engine]:

@@ -1,12 +1,12 @@
-"""products, holdings, risk assessments, recommendation log, sales leads (issue 5)
+"""products, holdings, risk assessments, recommendation log, sales leads
 
 Revision ID: 0003_products
 Revises: 0001
 Create Date: 2026-11-29
 
-A separate branch from 0001 (complaints add 0002 from 0001 too); `manage.py migrate`
-upgrades all heads. Types spelled out as in 0001: money NUMERIC(18,2) (BIGINT fen on
-SQLite), datetimes TIMESTAMP WITH TIME ZONE (UTC).
+A branch from 0001 beside 0002; 0007 merges the branches into one head. Types spelled out
+as in 0001: money NUMERIC(18,2) (BIGINT fen on SQLite), datetimes TIMESTAMP WITH TIME
+ZONE (UTC).
 """
 
 from __future__ import annotations

@@ -1,11 +1,12 @@
 """trainer tools: the NLU inbox and its read cursor over Rasa's tracker store
 
 Revision ID: 0005_trainer_inbox
-Revises: 0001
+Revises: 0002_complaints
 Create Date: 2026-12-03
 
-Branches from 0001 like the other domains' revisions; the reviewer foreign key needs
-staff_users (0002_complaints), hence depends_on.
+The reviewer foreign key needs staff_users, hence 0002_complaints as parent
+(first written as 0001 + depends_on 0002_complaints: the same order and version rows,
+but that left 0002 as a head of its own). 0007 merges the branches into one head.
 """
 
 from __future__ import annotations
@@ -16,9 +17,9 @@ import sqlalchemy as sa
 from alembic import op
 
 revision: str = "0005_trainer_inbox"
-down_revision: str | None = "0001"
+down_revision: str | None = "0002_complaints"
 branch_labels: str | Sequence[str] | None = None
-depends_on: str | Sequence[str] | None = "0002_complaints"
+depends_on: str | Sequence[str] | None = None
 
 
 def _timestamp() -> sa.DateTime:

@@ -1,4 +1,9 @@
-"""Domain errors and the handlers that turn every error into `{"code", "detail"}`."""
+"""The error base and the handlers that turn every error into `{"code", "detail"}`.
+
+Each domain defines its own errors in `crm_api/<domain>/errors.py` as `DomainError`
+subclasses; this module only knows the base, the service-token error every route can
+raise, and how all of them become HTTP responses.
+"""
 
 from __future__ import annotations
 
@@ -51,85 +56,14 @@ class Unauthorized(DomainError):
         return {"WWW-Authenticate": "Bearer"}
 
 
-class CustomerNotFound(DomainError):
-    status_code = 404
-    code = "customer_not_found"
-    detail_zh = "客户不存在"
-    detail_en = "Customer not found"
+class RetryAfterError(DomainError):
+    """An error the client may retry after `retry_after` seconds (also sent as Retry-After)."""
 
-
-class InvalidPhone(DomainError):
-    status_code = 422
-    code = "invalid_phone"
-    detail_zh = "手机号格式不正确，应为11位中国大陆手机号"
-    detail_en = "Invalid phone number: expected an 11-digit mainland mobile number"
-
-
-class AccountNotFound(DomainError):
-    status_code = 404
-    code = "account_not_found"
-    detail_zh = "账户不存在或不属于该客户"
-    detail_en = "Account not found for this customer"
-
-
-class InvalidDateRange(DomainError):
-    status_code = 422
-    code = "invalid_date_range"
-    detail_zh = "日期范围无效：结束日期不能早于开始日期，且跨度不超过366天"
-    detail_en = "Invalid date range: end before start or longer than 366 days"
-
-
-class NotACreditCard(DomainError):
-    status_code = 409
-    code = "not_a_credit_card"
-    detail_zh = "该账户不是信用卡，没有账单"
-    detail_en = "This account is not a credit card and has no statement"
-
-
-class StatementNotAvailable(DomainError):
-    status_code = 404
-    code = "statement_not_found"
-    detail_zh = "该信用卡尚未出账单"
-    detail_en = "No statement has been issued for this credit card yet"
-
-
-class _RetryAfterError(DomainError):
     def __init__(self, *, retry_after: int) -> None:
         super().__init__(retry_after=max(1, int(retry_after)))
 
     def headers(self) -> dict[str, str]:
         return {"Retry-After": str(self.extra["retry_after"])}
-
-
-class OtpRateLimited(_RetryAfterError):
-    status_code = 429
-    code = "otp_rate_limited"
-    detail_zh = "验证码发送过于频繁，请稍后再试"
-    detail_en = "Too many one-time code requests, try again later"
-
-
-class OtpLocked(_RetryAfterError):
-    status_code = 423
-    code = "otp_locked"
-    detail_zh = "验证码错误次数过多，该手机号已被暂时锁定"
-    detail_en = "Too many wrong codes; this phone number is temporarily locked"
-
-
-class OtpInvalid(DomainError):
-    status_code = 400
-    code = "otp_invalid"
-    detail_zh = "验证码错误"
-    detail_en = "Wrong one-time code"
-
-    def __init__(self, *, remaining_attempts: int) -> None:
-        super().__init__(remaining_attempts=remaining_attempts)
-
-
-class OtpExpired(DomainError):
-    status_code = 410
-    code = "otp_expired"
-    detail_zh = "验证码已过期或未获取，请重新获取"
-    detail_en = "One-time code expired or never requested; request a new one"
 
 
 def error_response(

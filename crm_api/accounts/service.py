@@ -10,6 +10,12 @@ from sqlalchemy import func, select, type_coerce
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from crm_api.accounts.errors import (
+    AccountNotFound,
+    InvalidDateRange,
+    NotACreditCard,
+    StatementNotAvailable,
+)
 from crm_api.accounts.models import (
     CREDIT_CARD,
     Account,
@@ -20,7 +26,6 @@ from crm_api.accounts.models import (
 from crm_api.clock import SHANGHAI, shanghai_day_start
 from crm_api.customers.service import get_customer
 from crm_api.database import Money
-from crm_api.errors import AccountNotFound, InvalidDateRange, NotACreditCard, StatementNotAvailable
 
 DEFAULT_RANGE_DAYS = 30
 MAX_RANGE_DAYS = 366

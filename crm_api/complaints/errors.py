@@ -1,4 +1,4 @@
-"""Complaint and satisfaction errors."""
+"""Complaint errors (satisfaction surveys reuse `ComplaintNotFound`)."""
 
 from __future__ import annotations
 

@@ -6,8 +6,8 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from bankkit.identifiers import normalise_phone
+from crm_api.customers.errors import CustomerNotFound, InvalidPhone
 from crm_api.customers.models import Customer
-from crm_api.errors import CustomerNotFound, InvalidPhone
 
 
 def parse_phone(raw: str) -> str:

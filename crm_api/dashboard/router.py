@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query
 from pydantic import BaseModel
 
+from crm_api.accounts.errors import InvalidDateRange
 from crm_api.clock import shanghai_today
 from crm_api.dashboard import service
 from crm_api.deps import ClockDep, ManagerStaff, SessionDep
-from crm_api.errors import InvalidDateRange
 from crm_api.schemas import LocalDateTime
 
 router = APIRouter(prefix="/staff/dashboard", tags=["管理看板 dashboard"])

@@ -6,8 +6,9 @@ from fastapi import APIRouter, status
 
 from bankkit.identifiers import mask_phone
 from crm_api.deps import ClockDep, SessionDep, SettingsDep
-from crm_api.errors import ErrorBody, OtpInvalid, OtpLocked
+from crm_api.errors import ErrorBody
 from crm_api.otp import service
+from crm_api.otp.errors import OtpInvalid, OtpLocked
 from crm_api.otp.schemas import OtpRequestCreate, OtpRequestPublic, OtpVerifyCreate, OtpVerifyPublic
 
 router = APIRouter(prefix="/otp", tags=["验证码 one-time codes"])

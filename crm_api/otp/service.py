@@ -20,10 +20,11 @@ from sqlalchemy.orm import Session
 
 from bankkit.identifiers import mask_phone
 from crm_api.config import Settings
+from crm_api.customers.errors import CustomerNotFound
 from crm_api.customers.models import Customer
 from crm_api.customers.service import find_customer_by_phone, parse_phone
 from crm_api.demo import service as demo_service
-from crm_api.errors import CustomerNotFound, OtpExpired, OtpInvalid, OtpLocked, OtpRateLimited
+from crm_api.otp.errors import OtpExpired, OtpInvalid, OtpLocked, OtpRateLimited
 from crm_api.otp.models import OtpCode, OtpLock
 
 logger = logging.getLogger(__name__)

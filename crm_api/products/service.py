@@ -8,15 +8,8 @@ from sqlalchemy import or_, select
 from sqlalchemy.orm import Session
 
 from crm_api.customers.service import get_customer
-from crm_api.errors import DomainError
+from crm_api.products.errors import ProductNotFound
 from crm_api.products.models import Holding, Product
-
-
-class ProductNotFound(DomainError):
-    status_code = 404
-    code = "product_not_found"
-    detail_zh = "没有这个产品"
-    detail_en = "Product not found"
 
 
 def list_products(

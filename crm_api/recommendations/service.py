@@ -17,9 +17,9 @@ from crm_api.accounts.models import DEBIT_CARD, Account
 from crm_api.clock import SHANGHAI, shanghai_today
 from crm_api.customers.models import Customer
 from crm_api.customers.service import get_customer
-from crm_api.errors import DomainError
 from crm_api.products.models import INVESTMENT_TYPES, Holding, Product
 from crm_api.products.service import get_product
+from crm_api.recommendations.errors import ProductNotSuitable, RecommendationNotFound
 from crm_api.recommendations.models import RecommendationEvent, SalesLead
 from crm_api.recommendations.reasons import explain
 from crm_api.recommendations.recommender import MODEL_NAME, Recommender, Request
@@ -30,23 +30,9 @@ from crm_api.recommendations.snapshot import (
     load_snapshot,
 )
 from crm_api.recommendations.suitability import SuitabilityProfile, Violation, violations
+from crm_api.risk.errors import RiskAssessmentRequired
 from crm_api.risk.models import RiskAssessment
-from crm_api.risk.service import RiskAssessmentRequired, valid_assessment
-
-
-class RecommendationNotFound(DomainError):
-    status_code = 404
-    code = "recommendation_not_found"
-    detail_zh = "没有这条推荐记录"
-    detail_en = "Recommendation not found for this customer"
-
-
-class ProductNotSuitable(DomainError):
-    status_code = 409
-    code = "product_not_suitable"
-    detail_zh = "该产品不适合此客户（适当性规则不允许）"
-    detail_en = "The product is not suitable for this customer under the suitability rules"
-
+from crm_api.risk.service import valid_assessment
 
 # ---------------------------------------------------------------- model cache
 

@@ -8,6 +8,7 @@ from crm_api.customers.service import get_customer
 from crm_api.deps import ClockDep, SessionDep
 from crm_api.errors import ErrorBody
 from crm_api.risk import service
+from crm_api.risk.errors import RiskAssessmentRequired
 from crm_api.risk.schemas import AssessmentCreate, AssessmentPublic, QuestionnairePublic
 
 router = APIRouter(tags=["风险测评 risk assessment"])
@@ -57,5 +58,5 @@ def get_current_assessment(
     if assessment is None:
         latest = service.latest_assessment(session=session, customer_id=customer_id)
         expired_at = latest.expires_at.isoformat() if latest else None
-        raise service.RiskAssessmentRequired(expired_at=expired_at)
+        raise RiskAssessmentRequired(expired_at=expired_at)
     return AssessmentPublic.from_assessment(assessment)

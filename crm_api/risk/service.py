@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_api.customers.service import get_customer
-from crm_api.errors import DomainError
+from crm_api.risk.errors import InvalidRiskAnswers
 from crm_api.risk.models import RiskAssessment
 from crm_api.risk.questionnaire import (
     QUESTIONNAIRE_VERSION,
@@ -17,20 +17,6 @@ from crm_api.risk.questionnaire import (
     InvalidAnswers,
     score_answers,
 )
-
-
-class InvalidRiskAnswers(DomainError):
-    status_code = 422
-    code = "invalid_risk_answers"
-    detail_zh = "问卷答案不完整或选项无效"
-    detail_en = "Questionnaire answers are incomplete or contain unknown options"
-
-
-class RiskAssessmentRequired(DomainError):
-    status_code = 409
-    code = "risk_assessment_required"
-    detail_zh = "客户没有有效的风险测评（未测评或已超过一年），请先完成风险测评"
-    detail_en = "The customer has no valid risk assessment (none, or older than one year)"
 
 
 def latest_assessment(*, session: Session, customer_id: int) -> RiskAssessment | None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from crm_api.errors import DomainError
+from crm_api.errors import DomainError, RetryAfterError
 
 
 class NotAuthenticated(DomainError):
@@ -22,17 +22,11 @@ class InvalidCredentials(DomainError):
     detail_en = "Wrong username or password"
 
 
-class StaffLocked(DomainError):
+class StaffLocked(RetryAfterError):
     status_code = 423
     code = "staff_locked"
     detail_zh = "密码错误次数过多，账号已暂时锁定"
     detail_en = "Too many failed logins; the account is temporarily locked"
-
-    def __init__(self, *, retry_after: int) -> None:
-        super().__init__(retry_after=max(1, retry_after))
-
-    def headers(self) -> dict[str, str]:
-        return {"Retry-After": str(self.extra["retry_after"])}
 
 
 class DefaultPasswordRefused(DomainError):

@@ -46,7 +46,9 @@ export PYTHONPATH := $(ROOT)
 export TF_CPP_MIN_LOG_LEVEL ?= 2
 export SQLALCHEMY_SILENCE_UBER_WARNING ?= 1
 
-TRAIN_INPUTS := config.yml domain.yml $(shell find data bot/nlu bankkit -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null | sort)
+# the Rasa domain: one file per flow, merged by Rasa (also spelled in trainer/project.py)
+DOMAIN := domain
+TRAIN_INPUTS := config.yml $(shell find $(DOMAIN) data bot/nlu bankkit -type f \( -name '*.yml' -o -name '*.txt' -o -name '*.py' \) 2>/dev/null | sort)
 
 .PHONY: help setup run test test-crm test-bot test-stories test-e2e validate check-data inbox train shell bench lint clean python310 eval test-nlu
 
@@ -87,7 +89,7 @@ setup: $(BOT_VENV)/.installed $(CRM_VENV)/.installed var/secrets.env
 
 models/.trained: $(BOT_VENV)/.installed $(TRAIN_INPUTS)
 	@mkdir -p models
-	$(RASA) train --config config.yml --domain domain.yml --data data --out models --fixed-model-name bank-assistant
+	$(RASA) train --config config.yml --domain $(DOMAIN) --data data --out models --fixed-model-name bank-assistant
 	@touch $@
 
 train: models/.trained
@@ -104,7 +106,7 @@ shell: setup models/.trained var/.db-ready
 	$(CRM_PY) scripts/run_stack.py --shell
 
 validate: $(BOT_VENV)/.installed
-	$(RASA) data validate --config config.yml --domain domain.yml --data data
+	$(RASA) data validate --config config.yml --domain $(DOMAIN) --data data
 
 # rasa data validate, then our data-quality report (trainer/checks/data.py): duplicates and
 # conflicts, too few examples, non-canonical entity values, Traditional/full-width where

@@ -23,13 +23,15 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from trainer.project import CONFIG, DATA, DOMAIN  # noqa: E402
+
 
 def train(out: Path) -> tuple[float, Path]:
     rasa = Path(sys.executable).with_name("rasa")
     started = time.perf_counter()
     subprocess.run(
-        [str(rasa), "train", "--force", "--config", "config.yml", "--domain", "domain.yml",
-         "--data", "data", "--out", str(out), "--fixed-model-name", "bench"],
+        [str(rasa), "train", "--force", "--config", CONFIG, "--domain", DOMAIN,
+         "--data", DATA, "--out", str(out), "--fixed-model-name", "bench"],
         cwd=ROOT, check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
         env={**os.environ, "PYTHONPATH": str(ROOT)},
     )  # fmt: skip

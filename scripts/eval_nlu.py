@@ -48,6 +48,8 @@ os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
+from trainer.project import DOMAIN  # noqa: E402
+
 TEST_SET = ROOT / "tests/nlu/test_set.yml"
 REPORTS = ROOT / "reports"
 ENTITY_TYPES = {
@@ -88,7 +90,7 @@ def load_training_data() -> Any:
     from rasa.shared.importers.importer import TrainingDataImporter
 
     importer = TrainingDataImporter.load_from_dict(
-        domain_path=str(ROOT / "domain.yml"),
+        domain_path=str(ROOT / DOMAIN),
         training_data_paths=[str(ROOT / "data/nlu"), str(ROOT / "data/faq")],
     )
     return importer.get_nlu_data()
@@ -155,7 +157,7 @@ def run_rasa_system(config_path: Path, texts: list[str], out_dir: Path) -> dict[
         nlu_data=str(ROOT / "data"),
         output=str(out_dir),
         fixed_model_name=config_path.stem,
-        domain=str(ROOT / "domain.yml"),
+        domain=str(ROOT / DOMAIN),
     )
     train_seconds = time.perf_counter() - started
     agent = Agent.load(model)

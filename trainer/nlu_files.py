@@ -30,8 +30,9 @@ from typing import Any
 from ruamel.yaml import YAML
 
 from bankkit.chars import comparison_key
+from trainer.project import DATA, DOMAIN, domain_files, entry_names, merge_domain
 
-NLU_DIRS = ("data/nlu", "data/faq")
+NLU_DIRS = (f"{DATA}/nlu", f"{DATA}/faq")
 RETRIEVAL_INTENT = "faq"
 # [surface](entity) or [surface]{"entity": ..., "value": ...}
 _MARKUP = re.compile(r"\[(?P<text>[^\]]+)\](?:\((?P<name>[^)]+)\)|(?P<json>\{[^}]*\}))")
@@ -160,25 +161,23 @@ class TrainingFiles:
                     examples.setdefault(normalise(ex), KnownExample(intent, rel))
         return examples, intent_files
 
+    def _domain(self) -> dict[str, Any]:
+        """The domain directory, every file merged (each parsed file cached)."""
+        return merge_domain([self._load(path) for path in domain_files(self.repo / DOMAIN)])
+
     def intents(self) -> list[str]:
-        """Every intent of domain.yml, then the `faq/<topic>` retrieval intents of data/."""
-        domain = self._load(self.repo / "domain.yml") or {}
-        intents = [
-            next(iter(i)) if isinstance(i, dict) else str(i) for i in domain.get("intents") or []
-        ]
+        """Every intent of the domain, then the `faq/<topic>` retrieval intents of data/."""
+        intents = entry_names(self._domain().get("intents"))
         _, intent_files = self.index()
         topics = sorted(i for i in intent_files if i.startswith(RETRIEVAL_INTENT + "/"))
         return intents + [t for t in topics if t not in intents]
 
     def domain(self) -> tuple[list[str], list[str]]:
-        """(intents a message can be labelled with, entity names) from domain.yml + data.
+        """(intents a message can be labelled with, entity names) from the domain + data.
 
         `faq` alone (its topic is the label) and `nlu_fallback` are not labels.
         """
-        domain = self._load(self.repo / "domain.yml") or {}
-        entities = [
-            next(iter(e)) if isinstance(e, dict) else str(e) for e in domain.get("entities") or []
-        ]
+        entities = entry_names(self._domain().get("entities"))
         labels = [i for i in self.intents() if i not in (RETRIEVAL_INTENT, "nlu_fallback")]
         return labels, entities
 
@@ -188,12 +187,10 @@ class TrainingFiles:
         with self._lock():
             labels, entity_names = self.domain()
             if intent not in labels:
-                raise AnnotationError("unknown_intent", f"意图「{intent}」不在 domain.yml 中")
+                raise AnnotationError("unknown_intent", f"意图「{intent}」不在 domain/ 中")
             for ent in entities:
                 if ent.entity not in entity_names:
-                    raise AnnotationError(
-                        "unknown_entity", f"实体「{ent.entity}」不在 domain.yml 中"
-                    )
+                    raise AnnotationError("unknown_entity", f"实体「{ent.entity}」不在 domain/ 中")
             line = render_example(text, entities)
             key = normalise(line)
             examples, intent_files = self.index()

@@ -9,11 +9,11 @@ from typing import Any
 import jwt
 import pytest
 import respx
-import yaml
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.settings import get_settings
+from trainer.project import DOMAIN, load_domain
 
 ROOT = Path(__file__).resolve().parents[2]
 CRM = "http://crm.test"
@@ -68,7 +68,7 @@ def crm() -> Iterator[respx.MockRouter]:
 
 @pytest.fixture(scope="session")
 def domain() -> dict[str, Any]:
-    return yaml.safe_load((ROOT / "domain.yml").read_text(encoding="utf-8"))
+    return load_domain(ROOT / DOMAIN)
 
 
 @pytest.fixture

@@ -7,7 +7,7 @@ import sys
 from pathlib import Path
 
 import pytest
-import yaml
+from rasa.shared.core.domain import Domain
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
@@ -16,6 +16,7 @@ sys.path.insert(0, str(REPO))
 
 from bot.nlu.spacy_entities import CANONICAL  # noqa: E402
 from scripts.eval_nlu import leaked_utterances, load_test_examples  # noqa: E402
+from trainer.project import DOMAIN  # noqa: E402
 
 # the intent and entity names other tools key on (a copy of the project's NLU contract)
 CONTRACT = REPO / "docs" / "intents.md"
@@ -31,9 +32,15 @@ CONTRACT_INTENTS = _contract_intents()
 
 
 @pytest.fixture(scope="module")
+def domain() -> Domain:
+    """Every file of the domain directory, merged by Rasa."""
+    return Domain.load(str(REPO / DOMAIN))
+
+
+@pytest.fixture(scope="module")
 def nlu_data() -> TrainingData:
     importer = TrainingDataImporter.load_from_dict(
-        domain_path=str(REPO / "domain.yml"),
+        domain_path=str(REPO / DOMAIN),
         training_data_paths=[str(REPO / "data/nlu"), str(REPO / "data/faq")],
     )
     return importer.get_nlu_data()
@@ -49,9 +56,8 @@ def test_every_contract_intent_has_30_examples(nlu_data: TrainingData, intent: s
 
 
 @pytest.mark.parametrize("intent", CONTRACT_INTENTS)
-def test_every_contract_intent_is_in_the_domain(intent: str) -> None:
-    domain = yaml.safe_load((REPO / "domain.yml").read_text())
-    assert intent in domain["intents"]
+def test_every_contract_intent_is_in_the_domain(domain: Domain, intent: str) -> None:
+    assert intent in domain.intents
 
 
 def test_faq_has_60_topics_each_with_paraphrases_and_an_answer(nlu_data: TrainingData) -> None:

@@ -92,8 +92,8 @@ def stack_env(tmp_path_factory: pytest.TempPathFactory) -> dict[str, str]:
     # trainers annotate a copy of the training data, never the work tree under test
     repo = tmp / "repo"
     shutil.copytree(ROOT / "data", repo / "data")
-    for name in ("domain.yml", "config.yml"):
-        shutil.copy(ROOT / name, repo / name)
+    shutil.copytree(ROOT / "domain", repo / "domain")
+    shutil.copy(ROOT / "config.yml", repo / "config.yml")
     # the custom NLU components, which a retrain started from the console imports
     shutil.copytree(ROOT / "bot", repo / "bot", ignore=shutil.ignore_patterns("__pycache__"))
     shutil.copytree(ROOT / "tests" / "stories", repo / "tests" / "stories")

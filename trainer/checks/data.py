@@ -13,7 +13,7 @@ What is checked, and why:
 * **too-few** — intents (each ``faq/<topic>`` retrieval intent on its own) with fewer
   examples than the configured minimum.
 * **unknown-entity / entity-value / synonym** — annotated entity names must be in
-  ``domain.yml``; values must end up canonical (``../shared/INTENTS.md``) after what
+  the domain; values must end up canonical (``../shared/INTENTS.md``) after what
   the pipeline does to them: the normaliser, then ``EntitySynonymMapper``. Synonym
   targets must be canonical and a surface form must not map to two targets.
 * **not-normalised** — ``ChineseTextNormalizer`` rewrites example texts (and the
@@ -46,6 +46,7 @@ from bankkit.chars import comparison_key, normalise_chars, to_halfwidth
 from bankkit.identifiers import find_card_numbers, find_phones, find_verification_codes
 from bankkit.text import Span
 from bot.nlu.spacy_entities import CANONICAL
+from trainer.project import CONFIG, DATA, DOMAIN, domain_files, entry_names, load_domain
 
 ERROR = "error"
 WARNING = "warning"
@@ -76,7 +77,7 @@ CHECK_TITLES = {
     "duplicate": "Duplicate examples within an intent",
     "conflict": "The same example under different intents",
     "too-few": "Intents with too few examples",
-    "unknown-entity": "Entities that are not in domain.yml",
+    "unknown-entity": "Entities that are not in the domain",
     "entity-value": "Entity values that are not canonical",
     "synonym": "Synonyms with a non-canonical target or two targets",
     "not-normalised": "Traditional / full-width characters where the normaliser does not reach",
@@ -212,7 +213,7 @@ def _parse_example(path: Path, line: int, intent: str, text: str, data: NluData)
 
 def _dictionary_dir(root: Path) -> Path | None:
     """The JiebaTokenizer ``dictionary_path`` of config.yml (relative to the project)."""
-    config = root / "config.yml"
+    config = root / CONFIG
     if config.exists():
         pipeline = (_yaml().load(config.read_text(encoding="utf-8")) or {}).get("pipeline") or []
         for component in pipeline:
@@ -231,14 +232,9 @@ def _load_dictionary(directory: Path, data: NluData) -> None:
 
 
 def _domain_entities(domain_path: Path) -> set[str] | None:
-    if not domain_path.exists():
+    if not domain_files(domain_path):
         return None
-    domain = _yaml().load(domain_path.read_text(encoding="utf-8")) or {}
-    names: set[str] = set()
-    for entity in domain.get("entities") or []:
-        # "- name" or "- name: {roles: [...]}"
-        names.update([entity] if isinstance(entity, str) else [str(k) for k in entity])
-    return names
+    return set(entry_names(load_domain(domain_path).get("entities")))
 
 
 def load_nlu_data(
@@ -251,16 +247,16 @@ def load_nlu_data(
     """Reads every NLU file under ``data/``, the domain's entities and the jieba dictionary.
 
     Args:
-        root: the project directory (with ``config.yml``, ``domain.yml`` and ``data/``).
+        root: the project directory (with ``config.yml``, ``domain/`` and ``data/``).
         data_dir: defaults to ``root/data``; every ``*.yml`` with an ``nlu:`` key is read.
-        domain_path: defaults to ``root/domain.yml``.
+        domain_path: defaults to ``root/domain`` (every file merged, as Rasa does).
         dictionary_dir: defaults to the JiebaTokenizer ``dictionary_path`` of config.yml.
     """
     data = NluData(root=root)
-    data_dir = data_dir or root / "data"
+    data_dir = data_dir or root / DATA
     for path in sorted([*data_dir.rglob("*.yml"), *data_dir.rglob("*.yaml")]):
         _load_nlu_file(path, data)
-    data.domain_entities = _domain_entities(domain_path or root / "domain.yml")
+    data.domain_entities = _domain_entities(domain_path or root / DOMAIN)
     dictionary_dir = dictionary_dir or _dictionary_dir(root)
     if dictionary_dir is not None and dictionary_dir.is_dir():
         _load_dictionary(dictionary_dir, data)
@@ -418,7 +414,7 @@ def check_entities(data: NluData) -> list[Finding]:
                 findings.append(Finding(severity, check, example.path, example.line, message))
 
             if data.domain_entities is not None and name not in data.domain_entities:
-                add(ERROR, "unknown-entity", f"[{surface}]({name}): {name} is not in domain.yml")
+                add(ERROR, "unknown-entity", f"[{surface}]({name}): {name} is not in the domain")
                 continue
             if name in CANONICAL:
                 # EntitySynonymMapper maps the (normalised) surface once; an explicit

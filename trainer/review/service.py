@@ -80,8 +80,8 @@ class StoryExists(DomainError):
 class UnknownIntent(DomainError):
     status_code = 422
     code = "unknown_intent"
-    detail_zh = "意图不存在：必须是 domain.yml 中的意图或 data/faq 中的常见问题"
-    detail_en = "Unknown intent: not in domain.yml nor a faq/<topic> of data/faq"
+    detail_zh = "意图不存在：必须是 domain/ 中的意图或 data/faq 中的常见问题"
+    detail_en = "Unknown intent: not in domain/ nor a faq/<topic> of data/faq"
 
 
 class UnknownMessage(DomainError):

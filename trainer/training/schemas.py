@@ -48,7 +48,7 @@ class ModelOverviewPublic(BaseModel):
         description="the archive on disk is the model being served (null: unknown)"
     )
     inputs_changed_at: LocalDateTime | None = Field(
-        description="latest change of config.yml, domain.yml or data/"
+        description="latest change of config.yml, domain/ or data/"
     )
     data_changed: bool | None = Field(
         description="training data changed after the archive was trained"

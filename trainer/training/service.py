@@ -46,14 +46,13 @@ from crm_api.clock import UTC, Clock, utc_now
 from crm_api.config import Settings
 from crm_api.errors import DomainError
 from crm_api.staff.models import StaffUser
+from trainer.project import CONFIG, DATA, DOMAIN, TRAINING_INPUTS
 from trainer.training.models import TrainingRun
 
 logger = logging.getLogger(__name__)
 
 MODEL_NAME = "bank-assistant"
 MODEL_ARCHIVE = f"{MODEL_NAME}.tar.gz"
-#: inputs of `rasa train` whose change makes the serving model stale
-TRAINING_INPUTS = ("config.yml", "domain.yml", "data")
 
 STAGE_LABELS = {
     "queued": "排队",
@@ -241,7 +240,7 @@ def _read_metadata(path: str, size: int, mtime_ns: int) -> tuple[str | None, dat
 
 
 def newest_input_change(repo_dir: Path) -> datetime | None:
-    """The latest modification time of config.yml, domain.yml and anything under data/."""
+    """The latest modification time of config.yml and anything under domain/ and data/."""
     newest = 0.0
     for name in TRAINING_INPUTS:
         root = repo_dir / name
@@ -514,11 +513,11 @@ class TrainingRunner:
     def check_available(self) -> None:
         repo = self.settings.trainer_repo_dir
         rasa_bin = self.settings.rasa_bin
-        if not (os.access(rasa_bin, os.X_OK) and (repo / "config.yml").is_file()):
+        if not (os.access(rasa_bin, os.X_OK) and (repo / CONFIG).is_file()):
             logger.error(
                 "trainer.training unavailable rasa_bin_ok=%s config_ok=%s",
                 os.access(rasa_bin, os.X_OK),
-                (repo / "config.yml").is_file(),
+                (repo / CONFIG).is_file(),
             )
             raise TrainingUnavailable()
 
@@ -598,7 +597,7 @@ class TrainingRunner:
     def _execute(self, run_id: int) -> None:
         started = time.monotonic()
         progress = TrainingProgress(
-            components_total=count_components(self.settings.trainer_repo_dir / "config.yml")
+            components_total=count_components(self.settings.trainer_repo_dir / CONFIG)
         )
         outcome = "failed"
         try:
@@ -688,11 +687,11 @@ class TrainingRunner:
             str(self.settings.rasa_bin),
             "train",
             "--config",
-            "config.yml",
+            CONFIG,
             "--domain",
-            "domain.yml",
+            DOMAIN,
             "--data",
-            "data",
+            DATA,
             "--out",
             str(staging),
             "--fixed-model-name",

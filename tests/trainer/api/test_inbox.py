@@ -23,6 +23,7 @@ from sqlalchemy.orm import Session
 from crm_api.config import Settings
 from tests.crm_api.conftest import FakeClock, assert_error, build_app, make_settings
 from tests.crm_api.staff_helpers import login, make_staff
+from trainer.project import DOMAIN
 from trainer.tracker import EVENTS
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -88,7 +89,7 @@ def repo(tmp_path: Path) -> Path:
     """A copy of the work tree's training data that the test may write into."""
     target = tmp_path / "repo"
     shutil.copytree(ROOT / "data", target / "data")
-    shutil.copy(ROOT / "domain.yml", target / "domain.yml")
+    shutil.copytree(ROOT / DOMAIN, target / DOMAIN)
     return target
 
 

@@ -15,6 +15,7 @@ from trainer.nlu_files import (
     normalise,
     render_example,
 )
+from trainer.project import DOMAIN
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -22,7 +23,7 @@ ROOT = Path(__file__).resolve().parents[3]
 @pytest.fixture
 def files(tmp_path: Path) -> TrainingFiles:
     shutil.copytree(ROOT / "data", tmp_path / "data")
-    shutil.copy(ROOT / "domain.yml", tmp_path / "domain.yml")
+    shutil.copytree(ROOT / DOMAIN, tmp_path / DOMAIN)
     return TrainingFiles(tmp_path)
 
 
@@ -78,12 +79,9 @@ def test_render_checks_spans_and_escapes_brackets() -> None:
 
 
 def test_an_intent_without_examples_gets_its_own_file(files: TrainingFiles) -> None:
-    domain = files.repo / "domain.yml"
-    domain.write_text(
-        domain.read_text(encoding="utf-8").replace(
-            "  - greet\n", "  - greet\n  - ask_atm_fee\n", 1
-        ),
-        encoding="utf-8",
+    # a new flow's file in the domain directory: its intent is known next to the others
+    (files.repo / DOMAIN / "atm.yml").write_text(
+        'version: "3.1"\nintents:\n  - ask_atm_fee\n', encoding="utf-8"
     )
     assert files.add_example("ask_atm_fee", "跨行取款收手续费吗", []) == "data/nlu/ask_atm_fee.yml"
     written = (files.repo / "data/nlu/ask_atm_fee.yml").read_text(encoding="utf-8")

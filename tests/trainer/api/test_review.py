@@ -27,6 +27,7 @@ from crm_api.config import Settings
 from crm_api.satisfaction.models import SatisfactionResponse
 from tests.crm_api.conftest import T0, FakeClock, assert_error, build_app, make_settings
 from tests.crm_api.staff_helpers import login, make_staff
+from trainer.project import DOMAIN
 from trainer.tracker import EVENTS
 
 ROOT = Path(__file__).resolve().parents[3]
@@ -63,7 +64,7 @@ def trainer_repo(tmp_path: Path) -> Path:
     """A work tree with the real domain and FAQ files, and no reviewed stories yet."""
     repo = tmp_path / "repo"
     (repo / "data").mkdir(parents=True)
-    shutil.copy(ROOT / "domain.yml", repo / "domain.yml")
+    shutil.copytree(ROOT / DOMAIN, repo / DOMAIN)
     shutil.copytree(ROOT / "data" / "faq", repo / "data" / "faq")
     return repo
 
@@ -447,7 +448,7 @@ def test_intent_corrections(
 @pytest.mark.parametrize(
     ("intent", "code"),
     [
-        # not in domain.yml
+        # not in the domain
         ("transfer_money", "unknown_intent"),
         # an FAQ topic that data/faq does not have
         ("faq/bitcoin", "unknown_intent"),

@@ -203,7 +203,10 @@ def make_repo(root: Path) -> Path:
         "policies:\n  - name: RulePolicy\n  - name: TEDPolicy\n",
         encoding="utf-8",
     )
-    (repo / "domain.yml").write_text("version: '3.1'\nintents: [greet]\n", encoding="utf-8")
+    (repo / "domain").mkdir()
+    (repo / "domain" / "core.yml").write_text(
+        "version: '3.1'\nintents: [greet]\n", encoding="utf-8"
+    )
     (repo / "data" / "nlu" / "greet.yml").write_text("nlu: []\n", encoding="utf-8")
     return repo
 
@@ -300,7 +303,7 @@ def test_model_overview_reads_the_served_archive(world: TrainingWorld) -> None:
     archive = world.repo / "models" / "bank-assistant.tar.gz"
     write_archive(archive, "old-model", trained_at)
     old = (trained_at - timedelta(hours=1)).timestamp()
-    for path in [world.repo / "config.yml", world.repo / "domain.yml", *world.repo.rglob("*.yml")]:
+    for path in [world.repo / "config.yml", *world.repo.rglob("*.yml")]:
         os.utime(path, (old, old))
 
     body = world.client.get("/api/v1/trainer/model", headers=world.headers("trainer")).json()
@@ -414,7 +417,7 @@ def test_retrain_and_reload_end_to_end(world: TrainingWorld) -> None:
     assert call["cwd"] == str(world.repo)
     out = call["args"][call["args"].index("--out") + 1]
     assert call["args"] == [
-        "train", "--config", "config.yml", "--domain", "domain.yml", "--data", "data",
+        "train", "--config", "config.yml", "--domain", "domain", "--data", "data",
         "--out", out, "--fixed-model-name", "bank-assistant",
     ]  # fmt: skip
     assert Path(out).parent == world.repo / "models"

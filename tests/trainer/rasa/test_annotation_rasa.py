@@ -15,6 +15,7 @@ import pytest
 from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLReader
 
 from trainer.nlu_files import Entity, TrainingFiles
+from trainer.project import CONFIG, DOMAIN
 
 ROOT = Path(__file__).resolve().parents[3]
 
@@ -24,8 +25,8 @@ def repo(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """A copy of the training data with one example of each kind written by the inbox."""
     target = tmp_path_factory.mktemp("annotated")
     shutil.copytree(ROOT / "data", target / "data")
-    for name in ("domain.yml", "config.yml"):
-        shutil.copy(ROOT / name, target / name)
+    shutil.copytree(ROOT / DOMAIN, target / DOMAIN)
+    shutil.copy(ROOT / CONFIG, target / CONFIG)
     files = TrainingFiles(target)
     text = "帮我瞅瞅工资卡上礼拜花了多少"
     files.add_example(
@@ -85,7 +86,7 @@ def _validate(cwd: Path) -> tuple[int, set[str]]:
     """`rasa data validate` in `cwd`: its exit code and the warnings it printed."""
     result = subprocess.run(
         [sys.executable, "-m", "rasa", "data", "validate"]
-        + ["--config", "config.yml", "--domain", "domain.yml", "--data", "data"],
+        + ["--config", "config.yml", "--domain", "domain", "--data", "data"],
         cwd=cwd,
         capture_output=True,
         text=True,

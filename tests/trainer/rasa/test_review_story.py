@@ -25,7 +25,7 @@ from trainer.stories import StoryHeader, conversation_to_test_stories, story_fil
 ROOT = Path(__file__).resolve().parents[3]
 FIXTURE = ROOT / "tests" / "fixtures" / "tracker_events.json"
 MODEL = ROOT / "models" / "bank-assistant.tar.gz"
-DOMAIN = Domain.load(str(ROOT / "domain.yml"))
+DOMAIN = Domain.load(str(ROOT / "domain"))
 HEADER = StoryHeader("x", "rest", "刘老师（liuxunlian）", "2026-12-03 15:30（北京时间）")
 SECRETS = ["13800138000", "13900139000", "13912345678", "482913", "6222021234567890123"]
 

@@ -10,16 +10,11 @@ from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import URL
 
+from bankkit.secrets import check_secret
+
 logger = logging.getLogger(__name__)
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
-
-# Values that are obviously not real secrets; refused in production.
-PLACEHOLDER_SECRETS = frozenset(
-    {"change-me", "changeme", "change_me", "secret", "password", "dev", "test", "token", "xxx"}
-)
-# Production secrets must be at least this long (e.g. `secrets.token_urlsafe(32)`).
-MIN_PRODUCTION_SECRET_LENGTH = 32
 
 
 class DatabaseSettings(BaseSettings):
@@ -123,16 +118,10 @@ class Settings(TrainerSettings):
 
     @model_validator(mode="after")
     def _check_secrets(self) -> Settings:
+        production = self.crm_env == "production"
         for name in ("crm_service_token", "app_token_secret"):
             value: str = getattr(self, name).get_secret_value()
-            placeholder = value.strip().lower() in PLACEHOLDER_SECRETS or "change-me" in value
-            if self.crm_env == "production":
-                if placeholder or len(value) < MIN_PRODUCTION_SECRET_LENGTH:
-                    raise ValueError(
-                        f"{name.upper()} is a placeholder or shorter than "
-                        f"{MIN_PRODUCTION_SECRET_LENGTH} characters; refused in production"
-                    )
-            elif placeholder:
+            if check_secret(name.upper(), value, production=production):
                 logger.warning("config.placeholder_secret name=%s env=%s", name, self.crm_env)
         if self.crm_env == "production" and self.crm_demo_mode:
             logger.warning("config.demo_mode_forced_off env=production")

@@ -17,6 +17,7 @@ from rasa.core.tracker_store import InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
 from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
 from rasa.shared.core.trackers import DialogueStateTracker
+from rasa.shared.exceptions import RasaException
 from sanic import Sanic
 
 from bot.channels.webchat import WebChatInput
@@ -533,3 +534,25 @@ def test_placeholder_secret_refused_in_production(monkeypatch: pytest.MonkeyPatc
     monkeypatch.setenv("APP_TOKEN_SECRET", "env-app-secret-0123456789")
     with pytest.raises(Exception, match="placeholder"):
         WebChatInput.from_credentials({})
+
+
+def test_short_secret_refused_in_production(monkeypatch: pytest.MonkeyPatch) -> None:
+    # the same rule as crm_api's settings (bankkit.secrets): at least 32 characters
+    monkeypatch.setenv("CRM_ENV", "production")
+    monkeypatch.setenv("WEBCHAT_SECRET", "w" * 32)
+    monkeypatch.setenv("APP_TOKEN_SECRET", "env-app-secret-0123456789")
+    with pytest.raises(RasaException, match="APP_TOKEN_SECRET is a placeholder or shorter"):
+        WebChatInput.from_credentials({})
+
+
+def test_placeholder_secret_allowed_in_development(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("CRM_ENV", "development")
+    monkeypatch.setenv("WEBCHAT_SECRET", "password")  # was on crm_api's list only
+    monkeypatch.setenv("APP_TOKEN_SECRET", "short")
+    with caplog.at_level("WARNING", logger="bot.channels.webchat"):
+        channel = WebChatInput.from_credentials({})
+    assert channel.webchat_secret == "password"
+    assert "WEBCHAT_SECRET is a placeholder" in caplog.text
+    assert "APP_TOKEN_SECRET" not in caplog.text  # short, but not a placeholder

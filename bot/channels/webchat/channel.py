@@ -15,6 +15,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bankkit.masking import install_log_masking
+from bankkit.secrets import SecretRefused, check_secret
 from bot.channels.handoff import CrmForwarder
 from bot.channels.push import PushHub
 from bot.channels.webchat.api import ApiError, json_response
@@ -27,15 +28,18 @@ logger = logging.getLogger(__name__)
 install_log_masking()
 
 STATIC_DIR = Path(__file__).resolve().parents[2] / "static" / "webchat"
-PLACEHOLDER_SECRETS = frozenset({"", "change-me", "changeme", "secret"})
 
 
 def _check_secret(name: str, value: str | None) -> str:
+    """The secret, if set and (in production) real: the rule crm_api's settings apply too."""
     if not value:
         raise RasaException(f"webchat channel: {name} is not set")
-    if value in PLACEHOLDER_SECRETS:
-        if os.environ.get("CRM_ENV", "development") == "production":
-            raise RasaException(f"webchat channel: {name} is a placeholder; set a real secret")
+    production = os.environ.get("CRM_ENV", "development") == "production"
+    try:
+        placeholder = check_secret(name, value, production=production)
+    except SecretRefused as refused:
+        raise RasaException(f"webchat channel: {refused}") from None
+    if placeholder:
         logger.warning("webchat channel: %s is a placeholder (development only)", name)
     return value
 

@@ -22,6 +22,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.identity import channel_of, verified_customer_id
+from bankkit.identifiers import extract_phone
 
 logger = logging.getLogger(__name__)
 
@@ -56,7 +57,6 @@ ANGRY_WORDS = (
     "shit",
 )
 REPEATED_EXCLAMATION = re.compile(r"[!！]{3,}")
-PHONE = re.compile(r"1\d{10}")
 
 
 def is_angry(text: str | None) -> bool:
@@ -188,11 +188,11 @@ class ValidateCallbackForm(FormValidationAction):
     def validate_callback_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> dict[str, Any]:
-        match = PHONE.search(re.sub(r"[\s-]", "", str(value or "")))
-        if not match:
+        phone = extract_phone(str(value or ""))
+        if phone is None:
             dispatcher.utter_message(response="utter_invalid_phone")
             return {"callback_phone": None}
-        return {"callback_phone": match.group(0)}
+        return {"callback_phone": phone}
 
     def validate_callback_time(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

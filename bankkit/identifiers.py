@@ -159,31 +159,3 @@ def extract_card_tail(text: str) -> str | None:
 def extract_verification_code(text: str) -> str | None:
     """First six-digit one-time code: ``验证码是四八二九一三`` → ``"482913"``."""
     return _first_value(find_verification_codes(text))
-
-
-def mask_phone(phone: str) -> str:
-    """`13800138000` → `138****8000`."""
-    return f"{phone[:3]}****{phone[-4:]}" if len(phone) >= 7 else "****"
-
-
-def mask_id_number(id_number: str) -> str:
-    """`110101199003071234` → `110***********1234`."""
-    return f"{id_number[:3]}{'*' * (len(id_number) - 7)}{id_number[-4:]}"
-
-
-def mask_card_number(number: str) -> str:
-    """`6222021234561234` → `尾号1234`."""
-    return f"尾号{number[-4:]}"
-
-
-_DIGIT_RUN = re.compile(r"\d{6,}")
-
-
-def _mask_run(match: re.Match[str]) -> str:
-    run = match.group()
-    return f"{run[:3]}****{run[-4:]}" if len(run) >= 11 else "*" * len(run)
-
-
-def mask_digit_runs(text: str) -> str:
-    """Mask runs of 6+ digits (phones, card and ID numbers, one-time codes) for logs."""
-    return _DIGIT_RUN.sub(_mask_run, text)

@@ -43,7 +43,7 @@ CN_CODE_DIGITS = {
     "五": "5", "六": "6", "七": "7", "拐": "7", "八": "8", "九": "9", "勾": "9",
 }  # fmt: skip
 # a run of six of these touching any other numeral (三十万, 一二三四五六七) is no code
-_CN_NUMERALS = set(CN_CODE_DIGITS) | set("十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟")
+CN_NUMERALS = frozenset(CN_CODE_DIGITS) | frozenset("十百千万亿壹贰叁肆伍陆柒捌玖拾佰仟")
 
 
 def _digits(n: str) -> dict[str, Any]:
@@ -111,7 +111,7 @@ _FOLD = str.maketrans(
      **{chr(0xFF41 + i): chr(0x61 + i) for i in range(26)},
      "\u3000": " ", "\u00a0": " ", "\uff0d": "-", "\uff3f": "_", "\uff0e": "."}
 )  # fmt: skip
-_CN_CLASS = "".join(sorted(_CN_NUMERALS))
+_CN_CLASS = "".join(sorted(CN_NUMERALS))
 # a number run; a separator; a numeral; or a stretch of anything else (fewer tokens)
 _TOKEN = re.compile(rf"[0-9A-Za-z_]+(?:\.[0-9]+)*|[ \-]|[{_CN_CLASS}]|[^0-9A-Za-z_ \-{_CN_CLASS}]+")
 # every pattern needs six digits (or digit-like characters) close together: a text
@@ -185,8 +185,8 @@ def find_structured_pii(text: str) -> list[PiiSpan]:
         label = pipeline.vocab.strings[match_id]
         start, end = pieces[first][0], pieces[last - 1][1]
         if label == CN_CODE and (
-            (start > 0 and folded[start - 1] in _CN_NUMERALS)
-            or (end < len(folded) and folded[end] in _CN_NUMERALS)
+            (start > 0 and folded[start - 1] in CN_NUMERALS)
+            or (end < len(folded) and folded[end] in CN_NUMERALS)
         ):
             continue  # part of a longer numeral: 三十万, 一二三四五六七
         if label != CN_CODE and start > 0 and folded[start - 1] == ".":
@@ -203,4 +203,18 @@ def find_structured_pii(text: str) -> list[PiiSpan]:
     return sorted(found, key=lambda s: s.start)
 
 
-__all__ = ["PATTERNS", "PiiSpan", "find_structured_pii", "fold", "nlp"]
+__all__ = [
+    "CARD",
+    "CN_CODE",
+    "CN_CODE_DIGITS",
+    "CN_NUMERALS",
+    "CODE",
+    "ID_NUMBER",
+    "MOBILE_REGEX",
+    "PATTERNS",
+    "PHONE",
+    "PiiSpan",
+    "find_structured_pii",
+    "fold",
+    "nlp",
+]

@@ -11,7 +11,7 @@ from typing import Any
 from fastapi import APIRouter, Depends, FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from bankkit.identifiers import mask_digit_runs
+from bankkit.masking import PiiMaskingFilter, mask_digit_runs
 from crm_api import models  # noqa: F401  (registers every table on Base.metadata)
 from crm_api.accounts.router import router as accounts_router
 from crm_api.complaints.router import router as complaints_router
@@ -67,22 +67,16 @@ TAGS = [
 ]
 
 
-class MaskDigitsFilter(logging.Filter):
-    """Masks phone/card/ID numbers in uvicorn's access-log lines (query strings)."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                mask_digit_runs(a) if isinstance(a, str) else a for a in record.args
-            )
-        return True
+# Masks phone/card/ID numbers in uvicorn's access-log lines (query strings), eagerly;
+# uvicorn's access formatter unpacks the arguments, so they are masked in place.
+ACCESS_LOG_FILTER = PiiMaskingFilter(mask_digit_runs, keep_args=True)
 
 
 def _configure_logging() -> None:
     """Mask numbers in uvicorn's access log; give crm_api's own lines a handler if none."""
     access = logging.getLogger("uvicorn.access")
-    if not any(isinstance(f, MaskDigitsFilter) for f in access.filters):
-        access.addFilter(MaskDigitsFilter())
+    if not any(isinstance(f, PiiMaskingFilter) for f in access.filters):
+        access.addFilter(ACCESS_LOG_FILTER)
     crm_logger = logging.getLogger("crm_api")
     if crm_logger.level == logging.NOTSET:
         crm_logger.setLevel(logging.INFO)

@@ -35,7 +35,7 @@ from ruamel.yaml import YAML
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarString
 
-from trainer.masking import MASK, align_entity_spans, mask_text, mask_value, surrogate
+from bankkit.masking import MASK, align_entity_spans, mask_text, mask_value, surrogate
 
 TRAINING_DATA_VERSION = "3.1"
 # Actions Rasa runs by itself; a test story does not list them (see YAMLStoryWriter).

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from bankkit.identifiers import mask_card_number
+from bankkit.masking import mask_card_number
 from crm_api.accounts.models import Account
 from crm_api.schemas import LocalDateTime, MoneyStr
 

@@ -7,7 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from bankkit.identifiers import mask_phone
+from bankkit.masking import mask_phone
 from crm_api.complaints.models import Complaint, ComplaintNote, FollowUpTask
 from crm_api.schemas import LocalDateTime
 

@@ -6,7 +6,7 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from bankkit.identifiers import mask_id_number, mask_phone
+from bankkit.masking import mask_id_number, mask_phone
 from crm_api.customers.models import Customer
 
 

@@ -15,7 +15,7 @@ from sqlalchemy import func, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bankkit.identifiers import mask_digit_runs
+from bankkit.masking import mask_digit_runs
 from crm_api.accounts.models import Account, AuditLogEntry, Transaction
 from crm_api.clock import SHANGHAI
 from crm_api.customers.models import Customer

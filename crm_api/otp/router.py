@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from bankkit.identifiers import mask_phone
+from bankkit.masking import mask_phone
 from crm_api.deps import ClockDep, SessionDep, SettingsDep
 from crm_api.errors import ErrorBody
 from crm_api.otp import service

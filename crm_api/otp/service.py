@@ -18,7 +18,7 @@ from datetime import datetime, timedelta
 from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
-from bankkit.identifiers import mask_phone
+from bankkit.masking import mask_phone
 from crm_api.config import Settings
 from crm_api.customers.errors import CustomerNotFound
 from crm_api.customers.models import Customer

@@ -1,14 +1,40 @@
+"""The one masker: display forms, precise and eager maskers, the log filter."""
+
+from __future__ import annotations
+
 import logging
+import re
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from bankkit.masking import (
     PiiMaskingFilter,
+    align_entity_spans,
     install_log_masking,
     mask_card_and_id_numbers,
+    mask_card_number,
+    mask_digit_runs,
+    mask_id_number,
     mask_one_time_codes,
+    mask_phone,
     mask_pii,
+    mask_text,
+    mask_value,
+    surrogate,
 )
+
+
+def test_masks() -> None:
+    assert mask_phone("13800138000") == "138****8000"
+    assert mask_id_number("110105198803151232") == "110***********1232"
+    assert mask_card_number("6222021234567891234") == "尾号1234"
+
+
+@given(st.text(alphabet="0123456789 ?=&/phone", max_size=80))
+def test_masked_text_keeps_no_six_digit_run(text: str) -> None:
+    assert not re.search(r"\d{6,}", mask_digit_runs(text).replace("****", " "))
 
 
 @pytest.mark.parametrize(
@@ -117,3 +143,81 @@ def test_install_log_masking_is_idempotent_and_masks_handlers(
         logging.getLogger("rasa.core.processor").info("text=%s", "卡号6222021234567890")
     assert "6222021234567890" not in handler.records[-1].getMessage()
     assert "************7890" in caplog.text
+
+
+def test_filter_can_keep_the_arguments_a_formatter_unpacks() -> None:
+    # uvicorn's access formatter unpacks record.args: they stay a tuple, masked in place
+    record = logging.LogRecord(
+        "uvicorn.access",
+        logging.INFO,
+        __file__,
+        1,
+        "%s %s %d",
+        ("GET", "/x?code=482913", 200),
+        None,
+    )
+    assert PiiMaskingFilter(mask_digit_runs, keep_args=True).filter(record)
+    assert record.args == ("GET", "/x?code=******", 200)
+    assert record.getMessage() == "GET /x?code=****** 200"
+
+
+# ------------------------------------------------- eager masking of trainer views
+
+
+@pytest.mark.parametrize(
+    ("text", "masked"),
+    [
+        ("手机号13812345678", "手机号138****5678"),
+        ("手机号 138 1234 5678", "手机号 138 **** 5678"),
+        ("１３８１２３４５６７８", "138****5678"),  # full-width digits are folded first
+        ("卡号6222 0212 3456 7890丢了", "卡号**** **** **** 7890丢了"),
+        ("身份证11010119900307123X", "身份证**************123X"),
+        ("验证码482913", "验证码******"),
+        ("验证码是四八二九一三", "验证码是******"),
+        ("转5000元", "转5000元"),  # amounts stay
+        ("金额123456.78", "金额123456.78"),
+        ("订单GS2026112900012", "订单GS2026112900012"),  # reference numbers stay
+        ("三十万", "三十万"),  # a quantity, not a read-out code
+    ],
+)
+def test_mask_text(text: str, masked: str) -> None:
+    assert mask_text(text) == masked
+    assert len(mask_text(text)) == len(text)
+
+
+def test_surrogate_keeps_length_and_leaves_no_star() -> None:
+    masked = mask_text("手机号13812345678，验证码482913")
+    digits = surrogate(masked)
+    assert len(digits) == len(masked) and "*" not in digits
+    assert "13812345678" not in digits and "482913" not in digits
+
+
+def test_spans_follow_a_card_number_the_tracker_store_shortened() -> None:
+    # Rasa parsed 「卡号6222 0212 3456 7890的储蓄卡」; the store kept the shorter text
+    stored = "卡号************7890的储蓄卡"
+    entities = [
+        {"entity": "account_type", "start": 22, "end": 25, "value": "储蓄卡"},
+        {"entity": "card_number", "start": 2, "end": 21, "value": "************7890"},
+        {"entity": "rating", "start": 40, "end": 41, "value": 5},  # does not fit: dropped
+        "not an entity",
+    ]
+    aligned = align_entity_spans(entities, stored)
+    assert [(e["entity"], stored[e["start"] : e["end"]]) for e in aligned] == [
+        ("card_number", "************7890"),
+        ("account_type", "储蓄卡"),
+    ]
+    assert entities[0]["start"] == 22  # copies: the input is not changed
+
+
+@pytest.mark.parametrize(
+    ("value", "masked"),
+    [
+        (13800138000, "138****8000"),  # a number slot with a phone in it
+        (5000, 5000),  # a short number stays a number
+        (True, True),  # booleans are not numbers here
+        (None, None),
+        (["验证码482913", 3], ["验证码******", 3]),  # lists element by element
+    ],
+)
+def test_mask_value(value: object, masked: object) -> None:
+    assert mask_value(value) == masked

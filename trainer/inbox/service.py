@@ -1,7 +1,7 @@
 """The NLU inbox: real customer messages from the tracker store, worst understood first.
 
 `sync` reads Rasa's `events` table from where it stopped last time (a cursor by event
-id), masks every customer message (:mod:`trainer.masking`) and files it:
+id), masks every customer message (:mod:`bankkit.masking`) and files it:
 
 * `fallback`: the NLU fell back (`nlu_fallback`): the bot did not understand;
 * `handoff`: one of the last customer turns before the bot handed the conversation to a
@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bankkit.masking import align_entity_spans, mask_text, mask_value, surrogate
 from crm_api.staff.models import StaffUser
 from trainer.errors import (
     AnnotationRejected,
@@ -38,7 +39,6 @@ from trainer.errors import (
     InboxSyncBusy,
 )
 from trainer.inbox.models import InboxCursor, InboxItem
-from trainer.masking import align_entity_spans, mask_text, mask_value, surrogate
 from trainer.nlu_files import AnnotationError, Entity, TrainingFiles, normalise
 from trainer.tracker import TrackerEvent, TrackerReader
 

@@ -20,12 +20,12 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
+from bankkit.masking import align_entity_spans, mask_text, mask_value
 from crm_api.accounts.models import AuditLogEntry
 from crm_api.clock import SHANGHAI, UTC
 from crm_api.errors import DomainError
 from crm_api.satisfaction.models import SatisfactionResponse
 from crm_api.staff.models import StaffUser
-from trainer.masking import align_entity_spans, mask_text, mask_value
 from trainer.nlu_files import TrainingFiles
 from trainer.stories import (
     StoryHeader,

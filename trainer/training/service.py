@@ -41,7 +41,7 @@ import httpx
 from sqlalchemy import select
 from sqlalchemy.orm import Session, sessionmaker
 
-from bankkit.identifiers import mask_digit_runs
+from bankkit.masking import mask_digit_runs
 from crm_api.clock import UTC, Clock, utc_now
 from crm_api.config import Settings
 from crm_api.errors import DomainError

@@ -1,857 +1,161 @@
-"""The demo product catalogue: 45 products with generic names (no real bank's products).
+"""The demo product catalogue: catalogue.yml, checked against `CatalogueEntry` on load.
 
-Rates are plausible for late 2026 (low-rate environment): 存款挂牌利率, 理财业绩比较基准,
-基金近一年收益率, 贷款年化利率 (LPR-based). Each tuple:
-(code, name, type, subtype, risk R1–R5 | None, term days | None, max term months | None,
- min amount, max amount | None, rate % | None, rate kind, min age, max age | None,
- target customers, features, sale status)
+Every row must be one the `products` table accepts and the recommender can reason about,
+so a mistake in the file fails the seed with the product and field named, not later as
+a constraint error or a wrong suitability check.
 """
 
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from functools import lru_cache
+from pathlib import Path
+from typing import Annotated, Any
 
-D = Decimal
-Y = 365
-
-_ROWS: list[tuple[Any, ...]] = [
-    # ---- 定期存款 (整存整取 unless said otherwise)
-    (
-        "TD-3M",
-        "整存整取3个月",
-        "定期存款",
-        "整存整取",
-        None,
-        90,
-        None,
-        D(50),
-        None,
-        D("0.65"),
-        "fixed",
-        18,
-        None,
-        "短期闲钱",
-        "50元起存，到期自动转存，可提前支取（按活期计息）",
-        "on_sale",
-    ),
-    (
-        "TD-6M",
-        "整存整取6个月",
-        "定期存款",
-        "整存整取",
-        None,
-        180,
-        None,
-        D(50),
-        None,
-        D("0.85"),
-        "fixed",
-        18,
-        None,
-        "半年内不用的钱",
-        "50元起存，到期自动转存",
-        "on_sale",
-    ),
-    (
-        "TD-1Y",
-        "整存整取1年",
-        "定期存款",
-        "整存整取",
-        None,
-        Y,
-        None,
-        D(50),
-        None,
-        D("0.95"),
-        "fixed",
-        18,
-        None,
-        "一年内不用的钱",
-        "50元起存，受存款保险保障",
-        "on_sale",
-    ),
-    (
-        "TD-2Y",
-        "整存整取2年",
-        "定期存款",
-        "整存整取",
-        None,
-        2 * Y,
-        None,
-        D(50),
-        None,
-        D("1.05"),
-        "fixed",
-        18,
-        None,
-        "中期储蓄",
-        "50元起存，受存款保险保障",
-        "on_sale",
-    ),
-    (
-        "TD-3Y",
-        "整存整取3年",
-        "定期存款",
-        "整存整取",
-        None,
-        3 * Y,
-        None,
-        D(50),
-        None,
-        D("1.25"),
-        "fixed",
-        18,
-        None,
-        "稳健储蓄、养老储备",
-        "50元起存，利率锁定三年",
-        "on_sale",
-    ),
-    (
-        "TD-5Y",
-        "整存整取5年",
-        "定期存款",
-        "整存整取",
-        None,
-        5 * Y,
-        None,
-        D(50),
-        None,
-        D("1.30"),
-        "fixed",
-        18,
-        None,
-        "长期储蓄",
-        "50元起存，利率锁定五年",
-        "on_sale",
-    ),
-    (
-        "TD-LC-1Y",
-        "零存整取1年",
-        "定期存款",
-        "零存整取",
-        None,
-        Y,
-        None,
-        D(5),
-        None,
-        D("0.65"),
-        "fixed",
-        18,
-        None,
-        "刚工作、想养成储蓄习惯的客户",
-        "每月固定存入，5元起存，强制储蓄",
-        "on_sale",
-    ),
-    # ---- 大额存单
-    (
-        "CD-1Y",
-        "个人大额存单1年期",
-        "大额存单",
-        "大额存单",
-        None,
-        Y,
-        None,
-        D(200000),
-        None,
-        D("1.20"),
-        "fixed",
-        18,
-        None,
-        "闲置资金20万元以上",
-        "20万元起存，可转让，受存款保险保障",
-        "on_sale",
-    ),
-    (
-        "CD-2Y",
-        "个人大额存单2年期",
-        "大额存单",
-        "大额存单",
-        None,
-        2 * Y,
-        None,
-        D(200000),
-        None,
-        D("1.30"),
-        "fixed",
-        18,
-        None,
-        "闲置资金20万元以上",
-        "20万元起存，可转让",
-        "on_sale",
-    ),
-    (
-        "CD-3Y",
-        "个人大额存单3年期",
-        "大额存单",
-        "大额存单",
-        None,
-        3 * Y,
-        None,
-        D(200000),
-        None,
-        D("1.55"),
-        "fixed",
-        18,
-        None,
-        "闲置资金20万元以上、追求稳定利息",
-        "20万元起存，可转让",
-        "on_sale",
-    ),
-    (
-        "CD-3Y-SR",
-        "颐年大额存单3年期",
-        "大额存单",
-        "养老专享",
-        None,
-        3 * Y,
-        None,
-        D(200000),
-        None,
-        D("1.65"),
-        "fixed",
-        50,
-        None,
-        "50岁以上客户",
-        "50岁以上专享，利率上浮",
-        "on_sale",
-    ),
-    # ---- 理财 (业绩比较基准；理财非存款)
-    (
-        "WM-CASH",
-        "天天利现金管理",
-        "理财",
-        "现金管理类",
-        1,
-        None,
-        None,
-        D(1),
-        None,
-        D("1.60"),
-        "benchmark",
-        18,
-        None,
-        "需要随时用钱的客户",
-        "1元起购，T+0快速赎回（单日限额1万元）",
-        "on_sale",
-    ),
-    (
-        "WM-R2-90",
-        "稳享90天",
-        "理财",
-        "固收类",
-        2,
-        90,
-        None,
-        D(10000),
-        None,
-        D("2.40"),
-        "benchmark",
-        18,
-        None,
-        "稳健型及以上客户",
-        "1万元起购，主要投资债券和存款",
-        "on_sale",
-    ),
-    (
-        "WM-R2-180",
-        "稳享180天",
-        "理财",
-        "固收类",
-        2,
-        180,
-        None,
-        D(10000),
-        None,
-        D("2.60"),
-        "benchmark",
-        18,
-        None,
-        "稳健型及以上客户",
-        "1万元起购，半年封闭",
-        "on_sale",
-    ),
-    (
-        "WM-R2-365",
-        "稳享一年",
-        "理财",
-        "固收类",
-        2,
-        Y,
-        None,
-        D(10000),
-        None,
-        D("2.90"),
-        "benchmark",
-        18,
-        None,
-        "稳健型及以上客户",
-        "1万元起购，一年封闭，收益相对更高",
-        "on_sale",
-    ),
-    (
-        "WM-R2-PEN",
-        "安享养老理财5年",
-        "理财",
-        "养老理财",
-        2,
-        5 * Y,
-        None,
-        D(1),
-        None,
-        D("3.80"),
-        "benchmark",
-        18,
-        None,
-        "为养老做长期准备的客户",
-        "1元起购，5年封闭，设有平滑基金",
-        "on_sale",
-    ),
-    (
-        "WM-R3-365",
-        "增利混合一年",
-        "理财",
-        "混合类",
-        3,
-        Y,
-        None,
-        D(10000),
-        None,
-        D("3.40"),
-        "benchmark",
-        18,
-        None,
-        "平衡型及以上客户",
-        "固收为主、少量权益增强",
-        "on_sale",
-    ),
-    (
-        "WM-R3-730",
-        "增利混合两年",
-        "理财",
-        "混合类",
-        3,
-        2 * Y,
-        None,
-        D(50000),
-        None,
-        D("3.70"),
-        "benchmark",
-        18,
-        None,
-        "平衡型及以上客户",
-        "5万元起购，两年封闭",
-        "on_sale",
-    ),
-    (
-        "WM-R4-EQ",
-        "成长精选权益",
-        "理财",
-        "权益类",
-        4,
-        None,
-        None,
-        D(10000),
-        None,
-        D("5.50"),
-        "benchmark",
-        18,
-        None,
-        "积极型及以上客户",
-        "主要投资股票，每月开放申赎，净值波动较大",
-        "on_sale",
-    ),
-    (
-        "WM-R2-SOLD",
-        "稳享365天（第12期）",
-        "理财",
-        "固收类",
-        2,
-        Y,
-        None,
-        D(10000),
-        None,
-        D("3.00"),
-        "benchmark",
-        18,
-        None,
-        "稳健型及以上客户",
-        "本期已售罄",
-        "closed",
-    ),
-    # ---- 基金 (近一年收益率，过往业绩不代表未来)
-    (
-        "FD-MMF",
-        "稳盈货币A",
-        "基金",
-        "货币基金",
-        1,
-        None,
-        None,
-        D(1),
-        None,
-        D("1.45"),
-        "historical",
-        18,
-        None,
-        "零钱管理",
-        "1元起购，随存随取",
-        "on_sale",
-    ),
-    (
-        "FD-SBOND",
-        "安心短债",
-        "基金",
-        "短债基金",
-        2,
-        None,
-        None,
-        D(10),
-        None,
-        D("2.30"),
-        "historical",
-        18,
-        None,
-        "稳健型及以上客户",
-        "10元起购，持有7天免赎回费",
-        "on_sale",
-    ),
-    (
-        "FD-BOND",
-        "恒信纯债",
-        "基金",
-        "债券基金",
-        2,
-        None,
-        None,
-        D(10),
-        None,
-        D("3.10"),
-        "historical",
-        18,
-        None,
-        "稳健型及以上客户",
-        "投资利率债和高等级信用债",
-        "on_sale",
-    ),
-    (
-        "FD-BAL",
-        "均衡配置混合",
-        "基金",
-        "偏债混合",
-        3,
-        None,
-        None,
-        D(10),
-        None,
-        D("4.20"),
-        "historical",
-        18,
-        None,
-        "平衡型及以上客户",
-        "股债平衡，适合定投",
-        "on_sale",
-    ),
-    (
-        "FD-CSI300",
-        "沪深300指数",
-        "基金",
-        "指数基金",
-        4,
-        None,
-        None,
-        D(10),
-        None,
-        D("8.20"),
-        "historical",
-        18,
-        None,
-        "积极型及以上、长期定投",
-        "跟踪沪深300指数，费率低",
-        "on_sale",
-    ),
-    (
-        "FD-GROWTH",
-        "优选成长混合",
-        "基金",
-        "偏股混合",
-        4,
-        None,
-        None,
-        D(10),
-        None,
-        D("6.80"),
-        "historical",
-        18,
-        None,
-        "积极型及以上客户",
-        "基金经理主动选股",
-        "on_sale",
-    ),
-    (
-        "FD-TECH",
-        "科技创新股票",
-        "基金",
-        "股票基金",
-        5,
-        None,
-        None,
-        D(10),
-        None,
-        D("12.60"),
-        "historical",
-        18,
-        None,
-        "激进型客户",
-        "集中投资科技行业，波动大",
-        "on_sale",
-    ),
-    (
-        "FD-QDII",
-        "全球科技QDII",
-        "基金",
-        "QDII",
-        5,
-        None,
-        None,
-        D(100),
-        None,
-        D("15.30"),
-        "historical",
-        18,
-        None,
-        "激进型客户、有海外配置需求",
-        "投资海外科技股，有汇率风险",
-        "on_sale",
-    ),
-    # ---- 贷款 (年化利率；按月等额本息)
-    (
-        "LN-MORT",
-        "安居房贷（首套）",
-        "贷款",
-        "房贷",
-        None,
-        None,
-        360,
-        D(100000),
-        D(10000000),
-        D("3.05"),
-        "loan",
-        18,
-        65,
-        "购买首套自住房的客户",
-        "最长30年，贷款到期时年龄不超过70岁",
-        "on_sale",
-    ),
-    (
-        "LN-MORT2",
-        "安居房贷（二套）",
-        "贷款",
-        "房贷",
-        None,
-        None,
-        360,
-        D(100000),
-        D(10000000),
-        D("3.45"),
-        "loan",
-        18,
-        65,
-        "改善型购房客户",
-        "最长30年，首付比例不低于25%",
-        "on_sale",
-    ),
-    (
-        "LN-CAR",
-        "悦行车贷",
-        "贷款",
-        "车贷",
-        None,
-        None,
-        60,
-        D(30000),
-        D(500000),
-        D("3.80"),
-        "loan",
-        18,
-        60,
-        "购买家用汽车（含新能源车）的客户",
-        "最长5年，最高贷车价80%",
-        "on_sale",
-    ),
-    (
-        "LN-CONS",
-        "薪享贷",
-        "贷款",
-        "消费贷",
-        None,
-        None,
-        36,
-        D(1000),
-        D(300000),
-        D("3.40"),
-        "loan",
-        22,
-        55,
-        "收入稳定的工薪客户",
-        "纯信用，线上申请，随借随还，不可用于购房和投资",
-        "on_sale",
-    ),
-    (
-        "LN-RENO",
-        "美家装修贷",
-        "贷款",
-        "装修贷",
-        None,
-        None,
-        60,
-        D(50000),
-        D(1000000),
-        D("3.60"),
-        "loan",
-        22,
-        60,
-        "有装修需求的房主",
-        "资金受托支付给装修公司",
-        "on_sale",
-    ),
-    (
-        "LN-BIZ",
-        "小微经营贷",
-        "贷款",
-        "经营贷",
-        None,
-        None,
-        36,
-        D(100000),
-        D(3000000),
-        D("3.20"),
-        "loan",
-        22,
-        65,
-        "企业主、个体工商户",
-        "用于生产经营周转，可抵押或信用",
-        "on_sale",
-    ),
-    # ---- 信用卡
-    (
-        "CC-STD",
-        "标准金卡",
-        "信用卡",
-        "标准卡",
-        None,
-        None,
-        None,
-        D(0),
-        None,
-        None,
-        "none",
-        18,
-        None,
-        "日常消费",
-        "首年免年费，刷卡6次免次年年费，最长56天免息期",
-        "on_sale",
-    ),
-    (
-        "CC-YOUTH",
-        "青春卡",
-        "信用卡",
-        "青年卡",
-        None,
-        None,
-        None,
-        D(0),
-        None,
-        None,
-        "none",
-        18,
-        30,
-        "18–30岁年轻客户",
-        "外卖、视频会员返现，免年费",
-        "on_sale",
-    ),
-    (
-        "CC-PLAT",
-        "白金卡",
-        "信用卡",
-        "白金卡",
-        None,
-        None,
-        None,
-        D(0),
-        None,
-        None,
-        "none",
-        22,
-        None,
-        "收入较高、消费较多的客户",
-        "机场贵宾厅、高额度、积分兑换里程",
-        "on_sale",
-    ),
-    (
-        "CC-CAR",
-        "车主卡",
-        "信用卡",
-        "车主卡",
-        None,
-        None,
-        None,
-        D(0),
-        None,
-        None,
-        "none",
-        18,
-        None,
-        "有车一族",
-        "加油、停车、ETC返现",
-        "on_sale",
-    ),
-    (
-        "CC-TRAVEL",
-        "商旅卡",
-        "信用卡",
-        "商旅卡",
-        None,
-        None,
-        None,
-        D(0),
-        None,
-        None,
-        "none",
-        22,
-        None,
-        "常出差、出境的客户",
-        "境外消费免货币转换费，酒店机票折扣",
-        "on_sale",
-    ),
-    # ---- 保险 (代销；投资型保险适用风险测评)
-    (
-        "IN-CI",
-        "康安重疾险",
-        "保险",
-        "重疾险",
-        None,
-        None,
-        None,
-        D(3000),
-        None,
-        None,
-        "none",
-        18,
-        55,
-        "家庭经济支柱",
-        "确诊即赔，覆盖120种重疾，年缴3000元起",
-        "on_sale",
-    ),
-    (
-        "IN-MED",
-        "百万医疗险",
-        "保险",
-        "医疗险",
-        None,
-        Y,
-        None,
-        D(300),
-        None,
-        None,
-        "none",
-        18,
-        60,
-        "所有人",
-        "住院医疗费最高报销200万元，年缴300元起",
-        "on_sale",
-    ),
-    (
-        "IN-ACC",
-        "安心意外险",
-        "保险",
-        "意外险",
-        None,
-        Y,
-        None,
-        D(100),
-        None,
-        None,
-        "none",
-        18,
-        65,
-        "出行多的客户",
-        "意外身故伤残及医疗保障，年缴100元起",
-        "on_sale",
-    ),
-    (
-        "IN-ANN",
-        "颐养年金险",
-        "保险",
-        "年金险",
-        None,
-        10 * Y,
-        None,
-        D(10000),
-        None,
-        D("2.00"),
-        "fixed",
-        18,
-        60,
-        "为养老储备的客户",
-        "缴费10年，60岁起按月领取养老金，预定利率2.0%",
-        "on_sale",
-    ),
-    (
-        "IN-PAR",
-        "鑫享分红险",
-        "保险",
-        "分红险",
-        2,
-        5 * Y,
-        None,
-        D(10000),
-        None,
-        D("1.75"),
-        "fixed",
-        18,
-        65,
-        "稳健型及以上客户",
-        "保底利率1.75%加不保证的分红，适用风险测评",
-        "on_sale",
-    ),
-    (
-        "IN-ULI",
-        "智选投连险",
-        "保险",
-        "投连险",
-        4,
-        None,
-        None,
-        D(50000),
-        None,
-        None,
-        "none",
-        18,
-        60,
-        "积极型及以上客户",
-        "保费进入投资账户，收益随市场波动，适用风险测评",
-        "on_sale",
-    ),
-]
-
-FIELDS = (
-    "code",
-    "name",
-    "product_type",
-    "subtype",
-    "risk_level",
-    "term_days",
-    "max_term_months",
-    "min_amount",
-    "max_amount",
-    "rate",
-    "rate_kind",
-    "min_age",
-    "max_age",
-    "target_customers",
-    "features",
-    "sale_status",
+import yaml
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    field_validator,
+    model_validator,
 )
 
-CATALOGUE: list[dict[str, Any]] = [dict(zip(FIELDS, row, strict=True)) for row in _ROWS]
+from crm_api.products.models import INVESTMENT_TYPES, PRODUCT_TYPES, RATE_KINDS, SALE_STATUSES
+
+CATALOGUE_FILE = Path(__file__).with_name("catalogue.yml")
+
+
+class CatalogueError(ValueError):
+    """The catalogue file cannot be used; the message names every bad product and field."""
+
+
+def _exact_decimal(value: object) -> object:
+    # A YAML number is a binary float (0.1 + 0.2 != 0.3); money and rates are written
+    # as strings and become exact decimals.
+    if isinstance(value, str):
+        try:
+            number = Decimal(value.strip())
+        except ArithmeticError:
+            raise ValueError(f"not a decimal number: {value!r}") from None
+        if not number.is_finite():
+            raise ValueError(f"not a finite number: {value!r}")
+        return number
+    raise ValueError(f'write it as a quoted string, e.g. "{value}", so it stays exact')
+
+
+ExactDecimal = Annotated[Decimal, BeforeValidator(_exact_decimal)]
+
+
+def _one_of(value: str, allowed: tuple[str, ...], what: str) -> str:
+    if value not in allowed:
+        raise ValueError(f"unknown {what} {value!r}; one of: {', '.join(allowed)}")
+    return value
+
+
+class CatalogueEntry(BaseModel):
+    """One product of catalogue.yml; the fields are the `Product` model's columns."""
+
+    model_config = ConfigDict(strict=True, extra="forbid", frozen=True)
+
+    code: str = Field(min_length=1, max_length=20)
+    name: str = Field(min_length=1, max_length=60)
+    product_type: str
+    subtype: str = Field(min_length=1, max_length=20)
+    risk_level: int | None = None
+    term_days: int | None = Field(default=None, gt=0)
+    max_term_months: int | None = Field(default=None, gt=0)
+    min_amount: ExactDecimal = Field(ge=0, decimal_places=2)
+    max_amount: ExactDecimal | None = Field(default=None, ge=0, decimal_places=2)
+    rate: ExactDecimal | None = Field(default=None, ge=0, max_digits=7, decimal_places=4)
+    rate_kind: str
+    min_age: int = Field(ge=0, le=120)
+    max_age: int | None = Field(default=None, ge=0, le=120)
+    target_customers: str = Field(min_length=1, max_length=200)
+    features: str = Field(min_length=1)
+    sale_status: str
+
+    @field_validator("product_type")
+    @classmethod
+    def _known_product_type(cls, value: str) -> str:
+        return _one_of(value, PRODUCT_TYPES, "product type")
+
+    @field_validator("rate_kind")
+    @classmethod
+    def _known_rate_kind(cls, value: str) -> str:
+        return _one_of(value, RATE_KINDS, "rate kind")
+
+    @field_validator("sale_status")
+    @classmethod
+    def _known_sale_status(cls, value: str) -> str:
+        return _one_of(value, SALE_STATUSES, "sale status")
+
+    @field_validator("risk_level")
+    @classmethod
+    def _known_risk_level(cls, value: int | None) -> int | None:
+        if value is not None and not 1 <= value <= 5:
+            raise ValueError(f"unknown risk level {value}; 1..5 for R1..R5, or leave it out")
+        return value
+
+    @model_validator(mode="after")
+    def _consistent(self) -> CatalogueEntry:
+        if (self.rate is None) != (self.rate_kind == "none"):
+            raise ValueError('a rate needs a rate_kind other than "none", and "none" no rate')
+        if self.product_type in INVESTMENT_TYPES and self.risk_level is None:
+            raise ValueError(f"a {self.product_type} product needs a risk_level (suitability)")
+        if self.max_amount is not None and self.max_amount < self.min_amount:
+            raise ValueError("max_amount is below min_amount")
+        if self.max_age is not None and self.max_age < self.min_age:
+            raise ValueError("max_age is below min_age")
+        return self
+
+
+def _problem(label: str, error: Any) -> str:
+    where = ".".join(str(part) for part in error["loc"])
+    message = str(error["msg"]).removeprefix("Value error, ")
+    return f"{label}: {where}: {message}" if where else f"{label}: {message}"
+
+
+def load_catalogue(path: Path = CATALOGUE_FILE) -> list[CatalogueEntry]:
+    """Every product of the file, in order.
+
+    Raises:
+        CatalogueError: unreadable YAML, or any product that fails `CatalogueEntry`
+            (all of them listed), or a product code used twice.
+    """
+    try:
+        data = yaml.safe_load(path.read_text(encoding="utf-8"))
+    except yaml.YAMLError as exc:
+        raise CatalogueError(f"{path.name}: not valid YAML: {exc}") from None
+    rows = data.get("products") if isinstance(data, dict) else None
+    if not isinstance(rows, list):
+        raise CatalogueError(f"{path.name}: expected a top-level 'products:' list")
+    entries: list[CatalogueEntry] = []
+    problems: list[str] = []
+    for number, row in enumerate(rows, start=1):
+        code = row.get("code") if isinstance(row, dict) else None
+        label = f"product {number}" + (f" ({code})" if code else "")
+        try:
+            entries.append(CatalogueEntry.model_validate(row))
+        except ValidationError as exc:
+            problems.extend(_problem(label, error) for error in exc.errors())
+    seen: set[str] = set()
+    for entry in entries:
+        if entry.code in seen:
+            problems.append(f"product code {entry.code} is used twice")
+        seen.add(entry.code)
+    if problems:
+        raise CatalogueError(f"{path.name} is invalid:\n  " + "\n  ".join(problems))
+    return entries
+
+
+@lru_cache(maxsize=1)
+def _shipped_catalogue() -> tuple[CatalogueEntry, ...]:
+    return tuple(load_catalogue())
+
+
+def catalogue_rows() -> list[dict[str, Any]]:
+    """The shipped catalogue as `Product` keyword arguments (fresh dicts on every call)."""
+    return [entry.model_dump() for entry in _shipped_catalogue()]

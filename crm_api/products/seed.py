@@ -23,7 +23,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from crm_api.clock import SHANGHAI, UTC, utc_now
-from crm_api.products.catalogue import CATALOGUE
+from crm_api.products.catalogue import catalogue_rows
 from crm_api.products.models import INVESTMENT_TYPES, Holding, Product
 from crm_api.recommendations.models import RecommendationEvent, SalesLead
 from crm_api.risk.models import RiskAssessment
@@ -210,7 +210,8 @@ def seed_products(
     today = today or utc_now().astimezone(SHANGHAI).date()
     for model in (SalesLead, RecommendationEvent, Holding, RiskAssessment, Product):
         session.execute(delete(model))
-    products = [Product(**row) for row in CATALOGUE]
+    catalogue = catalogue_rows()
+    products = [Product(**row) for row in catalogue]
     session.add_all(products)
     session.flush()
     by_code = {p.code: p for p in products}
@@ -270,12 +271,12 @@ def seed_products(
 
         # holdings: mostly from the segment's favourites, a little from anywhere
         tastes = SEGMENT_TASTES[taste]
-        weights: dict[str, float] = {p["code"]: 0.04 for p in CATALOGUE}
+        weights: dict[str, float] = {p["code"]: 0.04 for p in catalogue}
         for rank, code in enumerate(tastes):
             weights[code] = 1.0 / (1 + 0.35 * rank)
         feasible = [
             p
-            for p in CATALOGUE
+            for p in catalogue
             if p["product_type"] != "信用卡" and _can_hold(p, age=age, level=level, wealth=wealth)
         ]
         count = min(len(feasible), rng.choice([2, 3, 3, 4, 4, 5, 6]) if cid != 2 else 1)
@@ -288,7 +289,7 @@ def seed_products(
         if cid in has_credit:
             cards = [
                 p
-                for p in CATALOGUE
+                for p in catalogue
                 if p["product_type"] == "信用卡"
                 and _can_hold(p, age=age, level=level, wealth=wealth)
             ]

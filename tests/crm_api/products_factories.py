@@ -38,6 +38,7 @@ class ProductFactory(_Base):
 class HoldingFactory(_Base):
     class Meta:
         model = Holding
+        exclude = ("customer",)  # a helper attribute, not a column
 
     customer = factory.SubFactory(CustomerFactory)
     customer_id = factory.SelfAttribute("customer.id")
@@ -46,10 +47,6 @@ class HoldingFactory(_Base):
     amount = Decimal("10000.00")
     started_on = date(2026, 1, 1)
     status = "active"
-
-    class Meta:  # noqa: F811  (exclude the helper attributes)
-        model = Holding
-        exclude = ("customer",)
 
 
 class RiskAssessmentFactory(_Base):

@@ -5,13 +5,17 @@ from __future__ import annotations
 from collections import Counter
 from datetime import date
 from decimal import Decimal
+from pathlib import Path
+from typing import Any
 
 import pytest
+import yaml
 from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_api.clock import SHANGHAI
+from crm_api.products.catalogue import CatalogueError, catalogue_rows, load_catalogue
 from crm_api.products.models import Holding, Product
 from crm_api.products.schemas import term_label
 from crm_api.risk.models import RiskAssessment
@@ -94,6 +98,110 @@ def test_holdings_of_a_customer(client: TestClient) -> None:
 
 def test_product_endpoints_need_the_service_token(anonymous_client: TestClient) -> None:
     assert_error(anonymous_client.get("/api/v1/products"), 401, "unauthorized")
+
+
+# ---------------------------------------------------------------- the catalogue file
+
+GOOD_ENTRY: dict[str, Any] = {
+    "code": "T-1",
+    "name": "测试理财",
+    "product_type": "理财",
+    "subtype": "固收类",
+    "risk_level": 2,
+    "term_days": 180,
+    "min_amount": "10000",
+    "rate": "2.60",
+    "rate_kind": "benchmark",
+    "min_age": 18,
+    "target_customers": "稳健型客户",
+    "features": "测试产品",
+    "sale_status": "on_sale",
+}
+
+
+def write_catalogue(tmp_path: Path, *entries: dict[str, Any]) -> Path:
+    path = tmp_path / "catalogue.yml"
+    path.write_text(yaml.safe_dump({"products": list(entries)}, allow_unicode=True), "utf-8")
+    return path
+
+
+def test_shipped_catalogue_loads_with_exact_decimals() -> None:
+    products = load_catalogue()
+    assert len(products) == 45
+    assert len({p.code for p in products}) == 45
+    rows = {row["code"]: row for row in catalogue_rows()}
+    assert rows["TD-5Y"]["rate"] == Decimal("1.30") and rows["TD-5Y"]["term_days"] == 5 * 365
+    assert rows["LN-MORT"]["max_amount"] == Decimal("10000000")
+    assert rows["CC-STD"]["rate"] is None and rows["CC-STD"]["risk_level"] is None
+
+
+def test_a_good_entry_loads(tmp_path: Path) -> None:
+    (entry,) = load_catalogue(write_catalogue(tmp_path, GOOD_ENTRY))
+    assert entry.rate == Decimal("2.60") and entry.max_amount is None
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        # a required field left out
+        ({"name": None}, "product 1 (T-1): name: Field required"),
+        # rates and amounts cannot be negative
+        ({"rate": "-0.50"}, "product 1 (T-1): rate: Input should be greater than or equal to 0"),
+        ({"min_amount": "-1"}, "min_amount: Input should be greater than or equal to 0"),
+        # risk levels are R1..R5
+        ({"risk_level": 6}, "risk_level: unknown risk level 6; 1..5 for R1..R5"),
+        ({"risk_level": "R3"}, "risk_level: Input should be a valid integer"),
+        # the table's check constraints
+        ({"product_type": "股票"}, "product_type: unknown product type '股票'"),
+        ({"rate_kind": "floating"}, "rate_kind: unknown rate kind 'floating'"),
+        ({"sale_status": "sold_out"}, "sale_status: unknown sale status 'sold_out'"),
+        # an unquoted number would be a binary float
+        ({"rate": 2.6}, 'rate: write it as a quoted string, e.g. "2.6"'),
+        ({"rate": "abc"}, "rate: not a decimal number: 'abc'"),
+        ({"rate": "2.12345"}, "rate: Decimal input should have no more than 4 decimal places"),
+        # a misspelt field is not silently ignored
+        ({"rates": "2.60"}, "rates: Extra inputs are not permitted"),
+        # rows that would mislead the recommender or the loan calculator
+        ({"risk_level": None}, "a 理财 product needs a risk_level (suitability)"),
+        ({"rate": None}, 'a rate needs a rate_kind other than "none"'),
+        ({"max_amount": "10"}, "max_amount is below min_amount"),
+        ({"max_age": 17}, "max_age is below min_age"),
+    ],
+)
+def test_a_malformed_entry_is_rejected_with_the_product_and_field(
+    tmp_path: Path, change: dict[str, Any], message: str
+) -> None:
+    # None: the field is left out of the file
+    entry = {key: value for key, value in {**GOOD_ENTRY, **change}.items() if value is not None}
+    path = write_catalogue(tmp_path, {**GOOD_ENTRY, "code": "T-0"}, entry)
+    with pytest.raises(CatalogueError) as rejected:
+        load_catalogue(path)
+    assert message.replace("product 1", "product 2") in str(rejected.value)
+    assert "T-0" not in str(rejected.value)  # only the bad product is reported
+
+
+def test_every_problem_is_reported_and_codes_are_unique(tmp_path: Path) -> None:
+    path = write_catalogue(
+        tmp_path, GOOD_ENTRY, {**GOOD_ENTRY, "rate": "-1"}, {**GOOD_ENTRY, "min_age": None}
+    )
+    with pytest.raises(CatalogueError) as rejected:
+        load_catalogue(path)
+    assert str(rejected.value).splitlines()[1:] == [
+        "  product 2 (T-1): rate: Input should be greater than or equal to 0",
+        "  product 3 (T-1): min_age: Input should be a valid integer",
+    ]
+    with pytest.raises(CatalogueError, match="product code T-1 is used twice"):
+        load_catalogue(write_catalogue(tmp_path, GOOD_ENTRY, GOOD_ENTRY))
+
+
+def test_a_file_that_is_not_a_catalogue_is_rejected(tmp_path: Path) -> None:
+    path = tmp_path / "catalogue.yml"
+    path.write_text("products: [\n", "utf-8")
+    with pytest.raises(CatalogueError, match="catalogue.yml: not valid YAML"):
+        load_catalogue(path)
+    path.write_text("- code: T-1\n", "utf-8")
+    with pytest.raises(CatalogueError, match="expected a top-level 'products:' list"):
+        load_catalogue(path)
 
 
 # ---------------------------------------------------------------- seeded data

@@ -16,6 +16,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.identity import channel_of, verified_customer_id
+from actions.sentiment import is_angry
 from bankkit.identifiers import extract_card_tail, extract_phone
 from bankkit.masking import mask_pii
 
@@ -119,35 +120,6 @@ CATEGORY_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
         ),
     ),
 ]
-_ANGRY_WORDS = (
-    "气死",
-    "垃圾",
-    "骗子",
-    "混蛋",
-    "滚",
-    "破银行",
-    "什么破",
-    "太差劲",
-    "恶心",
-    "坑人",
-    "欺负",
-    "无语",
-    "忍无可忍",
-    "银保监",
-    "金融监管",
-    "曝光",
-    "媒体",
-    "报警",
-    "起诉",
-    "律师",
-    "12378",
-    "再也不",
-    "销户",
-    "投诉到底",
-    "他妈",
-    "TMD",
-    "妈的",
-)
 _COMPLAINT_NUMBER = re.compile(r"TS\s*\d{12}", re.IGNORECASE)
 _FILLER = re.compile(
     r"(我要|我想|我需要|帮我|我|要|想)?(投诉|投訴|反映|提意见|登记|反馈|一下|个|你们|！|!|。|，|,|\s)"
@@ -174,15 +146,6 @@ def infer_category(text: str) -> str | None:
         if any(word.upper() in upper for word in words):
             return category
     return None
-
-
-def is_angry(text: str) -> bool:
-    """Strong negative wording (insults, threats to go to the regulator or the press)."""
-    value = (text or "").upper()
-    return (
-        any(word.upper() in value for word in _ANGRY_WORDS)
-        or value.count("!") + value.count("！") >= 3
-    )
 
 
 def is_substantive(text: str) -> bool:

@@ -12,7 +12,6 @@ Why a conversation is handed over (the CRM ranks the queue on it):
 from __future__ import annotations
 
 import logging
-import re
 from typing import Any
 
 from rasa_sdk import Action, FormValidationAction, Tracker
@@ -22,48 +21,13 @@ from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.identity import channel_of, verified_customer_id
+from actions.sentiment import is_angry
 from bankkit.identifiers import extract_phone
 
 logger = logging.getLogger(__name__)
 
 FAILED_INTENTS = {"nlu_fallback", "out_of_scope"}
 RATING_FORM = "rating_form"
-# Words and patterns of an angry Chinese customer (swearing, threats to leave or to
-# complain to the regulator, repeated exclamation marks).
-ANGRY_WORDS = (
-    "气死",
-    "垃圾",
-    "破银行",
-    "什么破",
-    "混蛋",
-    "坑人",
-    "骗子银行",
-    "太离谱",
-    "有病",
-    "投诉你们",
-    "去银保监",
-    "银保监会投诉",
-    "金融监管局投诉",
-    "12378",
-    "曝光你们",
-    "要销户",
-    "忍无可忍",
-    "受够了",
-    "欺负人",
-    "耍我",
-    "你们有毛病",
-    "他妈",
-    "tmd",
-    "shit",
-)
-REPEATED_EXCLAMATION = re.compile(r"[!！]{3,}")
-
-
-def is_angry(text: str | None) -> bool:
-    if not text:
-        return False
-    lowered = text.lower()
-    return bool(REPEATED_EXCLAMATION.search(text)) or any(w in lowered for w in ANGRY_WORDS)
 
 
 def _since_last_handoff(tracker: Tracker) -> list[dict[str, Any]]:

@@ -15,7 +15,6 @@ from actions.complaints import (
     ValidateComplaintForm,
     extract_complaint_number,
     infer_category,
-    is_angry,
     is_substantive,
     parse_contact_method,
     promise_text,
@@ -65,19 +64,6 @@ FORM_SLOTS = {
 )
 def test_infer_category(text, category):
     assert infer_category(text) == category
-
-
-@pytest.mark.parametrize(
-    ("text", "angry"),
-    [
-        ("什么破银行，气死我了", True),
-        ("我要去银保监会投诉你们", True),  # going to the regulator
-        ("为什么还不处理！！！", True),
-        ("年费扣错了，麻烦处理一下", False),
-    ],
-)
-def test_is_angry(text, angry):
-    assert is_angry(text) is angry
 
 
 @pytest.mark.parametrize(

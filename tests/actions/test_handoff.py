@@ -18,7 +18,6 @@ from actions.handoff import (
     ActionSubmitCallback,
     ValidateCallbackForm,
     handoff_reason,
-    is_angry,
 )
 from tests.actions.conftest import VERIFIED, make_tracker, responses, user_event
 
@@ -88,21 +87,6 @@ def bot_event(response: str) -> dict[str, Any]:
 )
 def test_handoff_reason(events: list[dict[str, Any]], text: str, intent: str, reason: str) -> None:
     assert handoff_reason(make_tracker(events=events, text=text, intent=intent)) == reason
-
-
-@pytest.mark.parametrize(
-    ("text", "angry"),
-    [
-        ("气死我了！", True),
-        ("你们这什么破APP", True),
-        ("为什么还没到账！！！", True),
-        ("请帮我查一下余额", False),
-        ("谢谢！", False),
-        (None, False),
-    ],
-)
-def test_is_angry(text: str | None, angry: bool) -> None:
-    assert is_angry(text) is angry
 
 
 async def test_queued_pauses_the_bot(

@@ -9,12 +9,12 @@ instance can append an agent's message and any instance can hold the customer's 
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import json
 import logging
 from collections import defaultdict
 from typing import Any
+
+from bankkit.fanout import RedisFanout
 
 logger = logging.getLogger(__name__)
 
@@ -22,46 +22,20 @@ REDIS_CHANNEL = "webchat:push"
 
 
 class PushHub:
+    """This instance's chat-page sockets by conversation, and the push to them."""
+
     def __init__(self, redis_url: str | None = None) -> None:
-        self.redis_url = redis_url or None
         self.sockets: dict[str, set[Any]] = defaultdict(set)
-        self._redis: Any = None
-        self._listener: asyncio.Task[None] | None = None
+        self._fanout = RedisFanout(REDIS_CHANNEL, self._deliver_pushed, redis_url, logger=logger)
 
     async def start(self) -> None:
-        if not self.redis_url or self._listener is not None:
-            return
-        import redis.asyncio as aioredis
-
-        self._redis = aioredis.from_url(self.redis_url)
-        pubsub = self._redis.pubsub()
-        await pubsub.subscribe(REDIS_CHANNEL)
-        self._listener = asyncio.create_task(self._listen(pubsub))
-        logger.info("webchat: push fan-out through Redis")
+        await self._fanout.start()
 
     async def stop(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._listener
-            self._listener = None
-        if self._redis is not None:
-            with contextlib.suppress(Exception):
-                await self._redis.close()
-            self._redis = None
+        await self._fanout.stop()
 
-    async def _listen(self, pubsub: Any) -> None:
-        while True:
-            try:
-                async for message in pubsub.listen():
-                    if message.get("type") == "message":
-                        data = json.loads(message["data"])
-                        await self.deliver(data["sender_id"], data["payload"])
-            except asyncio.CancelledError:
-                raise
-            except Exception:
-                logger.exception("webchat: redis listener failed; retrying")
-                await asyncio.sleep(1)
+    async def _deliver_pushed(self, message: dict[str, Any]) -> None:
+        await self.deliver(message["sender_id"], message["payload"])
 
     def add(self, sender_id: str, socket: Any) -> None:
         self.sockets[sender_id].add(socket)
@@ -74,16 +48,8 @@ class PushHub:
                 self.sockets.pop(sender_id, None)
 
     async def publish(self, sender_id: str, payload: dict[str, Any]) -> None:
-        if self._redis is not None:
-            try:
-                await self._redis.publish(
-                    REDIS_CHANNEL,
-                    json.dumps({"sender_id": sender_id, "payload": payload}, ensure_ascii=False),
-                )
-                return
-            except Exception:
-                logger.exception("webchat: redis publish failed; delivering locally")
-        await self.deliver(sender_id, payload)
+        """Pushes ``payload`` to the conversation's sockets, on whichever instance holds them."""
+        await self._fanout.publish({"sender_id": sender_id, "payload": payload})
 
     async def deliver(self, sender_id: str, payload: dict[str, Any]) -> int:
         """Sends to this instance's sockets of the conversation; returns how many."""

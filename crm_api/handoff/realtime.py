@@ -13,13 +13,14 @@ supervisors. Messages of a conversation never reach an agent who has not claimed
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import json
 import logging
 from dataclasses import dataclass, field
 from typing import Any
 
 from starlette.websockets import WebSocket
+
+from bankkit.fanout import RedisFanout
 
 logger = logging.getLogger(__name__)
 
@@ -50,45 +51,17 @@ def _allowed(client: ConsoleClient, to: dict[str, Any] | None) -> bool:
 
 
 class ConsoleHub:
+    """This process's console connections, and the event feed to them across processes."""
+
     def __init__(self, redis_url: str | None = None) -> None:
-        self.redis_url = redis_url or None
         self.clients: set[ConsoleClient] = set()
-        self._redis: Any = None
-        self._listener: asyncio.Task[None] | None = None
+        self._fanout = RedisFanout(REDIS_CHANNEL, self.deliver, redis_url, logger=logger)
 
     async def start(self) -> None:
-        if not self.redis_url or self._listener is not None:
-            return
-        import redis.asyncio as aioredis
-
-        self._redis = aioredis.from_url(self.redis_url)
-        pubsub = self._redis.pubsub()
-        await pubsub.subscribe(REDIS_CHANNEL)
-        self._listener = asyncio.create_task(self._listen(pubsub))
-        logger.info("handoff.hub redis fan-out on")
+        await self._fanout.start()
 
     async def stop(self) -> None:
-        if self._listener is not None:
-            self._listener.cancel()
-            with contextlib.suppress(asyncio.CancelledError, Exception):
-                await self._listener
-            self._listener = None
-        if self._redis is not None:
-            with contextlib.suppress(Exception):
-                await self._redis.aclose()
-            self._redis = None
-
-    async def _listen(self, pubsub: Any) -> None:
-        while True:
-            try:
-                async for message in pubsub.listen():
-                    if message.get("type") == "message":
-                        await self.deliver(json.loads(message["data"]))
-            except asyncio.CancelledError:
-                raise
-            except Exception:  # keep listening after a Redis hiccup
-                logger.exception("handoff.hub redis listener failed; retrying")
-                await asyncio.sleep(1)
+        await self._fanout.stop()
 
     def add(self, client: ConsoleClient) -> None:
         self.clients.add(client)
@@ -97,15 +70,8 @@ class ConsoleHub:
         self.clients.discard(client)
 
     async def publish(self, event: dict[str, Any]) -> None:
-        if self._redis is not None:
-            try:
-                await self._redis.publish(
-                    REDIS_CHANNEL, json.dumps(event, ensure_ascii=False, default=str)
-                )
-                return
-            except Exception:
-                logger.exception("handoff.hub redis publish failed; delivering locally")
-        await self.deliver(event)
+        """Sends ``event`` to the consoles of its audience (``_to``), in every process."""
+        await self._fanout.publish(event)
 
     async def deliver(self, event: dict[str, Any]) -> None:
         to = event.get("_to")

@@ -17,12 +17,12 @@ from rasa_sdk.types import DomainDict
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.identity import channel_of, verified_customer_id
 from actions.sentiment import is_angry
+from bankkit.complaints import COMPLAINT_CATEGORIES, OPEN_STATUSES, ComplaintCategory
 from bankkit.identifiers import extract_card_tail, extract_phone
 from bankkit.masking import mask_pii
 
 logger = logging.getLogger(__name__)
 
-CATEGORIES = ("服务态度", "收费", "系统故障", "业务办理", "产品", "其他")
 NOT_GIVEN = "未提供"
 CHANGE_CATEGORY = "修改"  # payload value of the read-back's 修改类别 button
 FORM_SLOTS = (
@@ -42,7 +42,7 @@ VERIFICATION_FREE = ("complaint_phone",)  # a verified customer's phone is in th
 
 # Keywords that point at a category; checked in this order (the first hit wins), so the
 # more specific money and fault words come before the generic service ones.
-CATEGORY_KEYWORDS: list[tuple[str, tuple[str, ...]]] = [
+CATEGORY_KEYWORDS: list[tuple[ComplaintCategory, tuple[str, ...]]] = [
     (
         "系统故障",
         (
@@ -250,9 +250,9 @@ class ValidateComplaintForm(FormValidationAction):
         text = str(message.get("text") or "")
         guess = _entity(message, "complaint_category")
         found: dict[str, Any] = {}
-        if guess in CATEGORIES or infer_category(text):
+        if guess in COMPLAINT_CATEGORIES or infer_category(text):
             found["complaint_category_guess"] = (
-                guess if guess in CATEGORIES else infer_category(text)
+                guess if guess in COMPLAINT_CATEGORIES else infer_category(text)
             )
         if is_substantive(text):
             found["complaint_description"] = text
@@ -273,7 +273,7 @@ class ValidateComplaintForm(FormValidationAction):
         if not tracker.get_slot("complaint_category_guess"):
             guess = _entity(_latest(tracker), "complaint_category")
             result["complaint_category_guess"] = (
-                guess if guess in CATEGORIES else infer_category(text)
+                guess if guess in COMPLAINT_CATEGORIES else infer_category(text)
             )
         return result
 
@@ -286,7 +286,7 @@ class ValidateComplaintForm(FormValidationAction):
         named = _entity(message, "complaint_category")
         if requested == "complaint_confirmed" and named:
             # A correction at the read-back: change the category (or ask it again).
-            if named in CATEGORIES:
+            if named in COMPLAINT_CATEGORIES:
                 return {"complaint_category": named, "complaint_confirmed": None}
             return {
                 "complaint_category": None,
@@ -301,9 +301,9 @@ class ValidateComplaintForm(FormValidationAction):
         if intent == "affirm" and tracker.get_slot("complaint_category_guess"):
             return {"complaint_category": tracker.get_slot("complaint_category_guess")}
         text = str(message.get("text") or "")
-        if named in CATEGORIES:
+        if named in COMPLAINT_CATEGORIES:
             return {"complaint_category": named}
-        for category in CATEGORIES:
+        for category in COMPLAINT_CATEGORIES:
             if category in text:
                 return {"complaint_category": category}
         return {"complaint_category": infer_category(text) or text}
@@ -315,7 +315,7 @@ class ValidateComplaintForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        if slot_value in CATEGORIES:
+        if slot_value in COMPLAINT_CATEGORIES:
             return {"complaint_category": slot_value}
         if slot_value is not None:
             dispatcher.utter_message(response="utter_complaint_category_invalid")
@@ -404,10 +404,10 @@ class ActionAskComplaintCategory(Action):
                 "payload": "/inform"
                 + json.dumps({"complaint_category": category}, ensure_ascii=False),
             }
-            for category in CATEGORIES
+            for category in COMPLAINT_CATEGORIES
             if category != guess
         ]
-        if guess in CATEGORIES:
+        if guess in COMPLAINT_CATEGORIES:
             buttons.insert(0, {"title": f"是的，{guess}", "payload": "/affirm"})
             dispatcher.utter_message(
                 response="utter_ask_complaint_category_guess", guess=guess, buttons=buttons
@@ -504,7 +504,7 @@ def _status_lines(status: dict[str, Any]) -> dict[str, Any]:
         "deadline": _deadline(status["due_at"]),
         "note": f"\n最新进展：{note}" if note else "",
         "breach": "\n（已超过承诺时间，非常抱歉，我们已督促加急处理。）"
-        if status.get("sla_breached") and status["status"] in ("已受理", "处理中")
+        if status.get("sla_breached") and status["status"] in OPEN_STATUSES
         else "",
     }
 

@@ -36,6 +36,7 @@ from sqlalchemy import Engine, create_engine, text  # noqa: E402
 from sqlalchemy.engine import make_url  # noqa: E402
 from sqlalchemy.orm import Session  # noqa: E402
 
+from bankkit.complaints import COMPLAINT_CATEGORIES  # noqa: E402
 from crm_api.clock import SHANGHAI, UTC  # noqa: E402
 from crm_api.dashboard import service  # noqa: E402
 from crm_api.database import create_db_engine  # noqa: E402
@@ -58,7 +59,7 @@ INTENTS = [
     "query_complaint_status",
     "request_human",
 ]
-CATEGORIES = ["服务态度", "收费", "系统故障", "业务办理", "产品", "其他"]
+CATEGORIES = list(COMPLAINT_CATEGORIES)
 STATUSES = ["已受理", "处理中", "已解决", "已关闭"]
 COMMENTS = [
     "问了三遍都没听懂我的问题",

@@ -31,6 +31,7 @@ from rasa.nlu.extractors.extractor import EntityExtractorMixin
 from rasa.shared.nlu.constants import ENTITIES, INTENT, INTENT_NAME_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
+from bankkit.complaints import COMPLAINT_CATEGORIES
 from bot.nlu.stateless import StatelessComponent
 
 PRODUCT_INTENTS = {
@@ -55,7 +56,7 @@ CANONICAL: dict[str, set[Any]] = {
     "account_type": {"储蓄卡", "信用卡"},
     "product_type": {"定期存款", "大额存单", "理财", "基金", "贷款", "信用卡", "保险", "外汇"},
     "rating": {1, 2, 3, 4, 5},
-    "complaint_category": {"服务态度", "收费", "系统故障", "业务办理", "产品", "其他"},
+    "complaint_category": set(COMPLAINT_CATEGORIES),
 }
 
 ACCOUNT_TYPES = {

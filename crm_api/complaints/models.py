@@ -7,12 +7,10 @@ from datetime import datetime
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
+from bankkit.complaints import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, OPEN_STATUSES
 from crm_api.clock import utc_now
 from crm_api.database import Base, UTCDateTime
 
-COMPLAINT_CATEGORIES = ("服务态度", "收费", "系统故障", "业务办理", "产品", "其他")
-COMPLAINT_STATUSES = ("已受理", "处理中", "已解决", "已关闭")
-OPEN_STATUSES = ("已受理", "处理中")
 CONTACT_METHODS = ("电话", "短信", "手机银行消息")
 ANONYMOUS_BRANCH = "远程银行中心"  # handles complaints of visitors who are not customers
 FOLLOW_UP_STATUSES = ("待回访", "已完成")

@@ -7,12 +7,14 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
+from bankkit.complaints import ComplaintCategory, ComplaintStatus
 from bankkit.masking import mask_phone
 from crm_api.complaints.models import Complaint, ComplaintNote, FollowUpTask
 from crm_api.schemas import LocalDateTime
 
-Category = Literal["服务态度", "收费", "系统故障", "业务办理", "产品", "其他"]
-Status = Literal["已受理", "处理中", "已解决", "已关闭"]
+# one spelling of the six categories and four statuses (shared with the actions)
+Category = ComplaintCategory
+Status = ComplaintStatus
 ContactMethod = Literal["电话", "短信", "手机银行消息"]
 
 

@@ -13,6 +13,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bankkit.complaints import OPEN_STATUSES
 from bankkit.identifiers import normalise_phone
 from crm_api.clock import SHANGHAI, shanghai_day_start
 from crm_api.complaints import sla
@@ -27,7 +28,6 @@ from crm_api.complaints.errors import (
 )
 from crm_api.complaints.models import (
     ANONYMOUS_BRANCH,
-    OPEN_STATUSES,
     Complaint,
     ComplaintNote,
     FollowUpTask,

@@ -8,6 +8,7 @@ from rasa_sdk.events import SlotSet
 
 from actions.accounts import ActionResumeRequest
 from actions.complaints import (
+    CATEGORY_KEYWORDS,
     ActionAskComplaintCategory,
     ActionAskComplaintConfirmed,
     ActionFileComplaint,
@@ -19,6 +20,7 @@ from actions.complaints import (
     parse_contact_method,
     promise_text,
 )
+from bankkit.complaints import COMPLAINT_CATEGORIES
 from tests.actions.conftest import VERIFIED, make_tracker, responses, user_event
 
 FILED = {
@@ -64,6 +66,10 @@ FORM_SLOTS = {
 )
 def test_infer_category(text, category):
     assert infer_category(text) == category
+
+
+def test_every_keyword_row_names_a_category() -> None:
+    assert {category for category, _words in CATEGORY_KEYWORDS} <= set(COMPLAINT_CATEGORIES)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
+from bankkit.complaints import COMPLAINT_CATEGORIES
 from crm_api.clock import SHANGHAI
 from crm_api.complaints.models import Complaint, FollowUpTask
 from crm_api.complaints.sla import REGULATORY_MAX_HOURS, SLA_HOURS, sla_hours
@@ -57,6 +58,10 @@ def _file(client: TestClient, key: str | None = None, **overrides: Any) -> dict[
 )
 def test_sla_table(category: str, tier: str | None, hours: int) -> None:
     assert sla_hours(category, tier) == hours
+
+
+def test_every_category_has_its_row() -> None:
+    assert set(SLA_HOURS) == set(COMPLAINT_CATEGORIES)
 
 
 def test_no_deadline_exceeds_the_regulatory_15_days() -> None:

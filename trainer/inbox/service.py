@@ -30,6 +30,7 @@ from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from bankkit.complaints import COMPLAINT_CATEGORIES
 from bankkit.masking import align_entity_spans, mask_text, mask_value, surrogate
 from crm_api.staff.models import StaffUser
 from trainer.errors import (
@@ -63,7 +64,7 @@ RULE_ENTITIES = frozenset(
 CANONICAL_VALUES: dict[str, list[str]] = {
     "account_type": ["储蓄卡", "信用卡"],
     "product_type": ["定期存款", "大额存单", "理财", "基金", "贷款", "信用卡", "保险", "外汇"],
-    "complaint_category": ["服务态度", "收费", "系统故障", "业务办理", "产品", "其他"],
+    "complaint_category": list(COMPLAINT_CATEGORIES),
     "rating": ["1", "2", "3", "4", "5"],
 }
 MAX_TEXT = 500

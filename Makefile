@@ -120,7 +120,7 @@ inbox: $(CRM_VENV)/.installed var/.db-ready
 	$(CRM_PY) -m crm_api.manage inbox $(or $(ARGS),list)
 
 test-crm: $(CRM_VENV)/.installed
-	$(CRM_PY) -m pytest tests/crm_api tests/trainer/api tests/test_architecture.py tests/test_docs.py -q
+	$(CRM_PY) -m pytest tests/crm_api tests/trainer/api tests/bankkit tests/test_architecture.py tests/test_docs.py -q
 
 # (needs the model: saved review stories are replayed against it)
 test-bot: $(BOT_VENV)/.installed models/.trained

@@ -5,6 +5,7 @@ tracker API (the transcript). crm_api never imports Rasa; they meet over HTTP wi
 from __future__ import annotations
 
 import logging
+from dataclasses import KW_ONLY, dataclass, field
 from datetime import datetime, timezone
 from typing import Any
 from urllib.parse import quote
@@ -18,21 +19,18 @@ logger = logging.getLogger(__name__)
 CHANNEL_PATH = "/webhooks/webchat/agent"
 
 
+@dataclass
 class BotChannel:
     """Talks to a Rasa server (any instance: the state is in its tracker store)."""
 
-    def __init__(
-        self,
-        base_url: str,
-        token: str,
-        *,
-        timeout: float = 10.0,
-        transport: httpx.BaseTransport | None = None,
-    ) -> None:
-        self.base_url = base_url.rstrip("/")
-        self.token = token
-        self.timeout = timeout
-        self.transport = transport
+    base_url: str
+    token: str = field(repr=False)
+    _: KW_ONLY
+    timeout: float = 10.0
+    transport: httpx.BaseTransport | None = None
+
+    def __post_init__(self) -> None:
+        self.base_url = self.base_url.rstrip("/")
 
     def _request(self, method: str, path: str, **kwargs: Any) -> Any:
         if not self.token:

@@ -18,11 +18,12 @@ from sqlalchemy.orm import Session
 
 from crm_api.accounts.models import AuditLogEntry
 from crm_api.clock import UTC
-from crm_api.handoff import service
+from crm_api.handoff import presence, queueing
+from crm_api.handoff.availability import ServiceHours
 from crm_api.handoff.bot_channel import transcript_from_events
 from crm_api.handoff.errors import BotChannelUnavailable
 from crm_api.handoff.models import AgentPresence, CallbackRequest, Handoff, HandoffActivity
-from crm_api.handoff.router import get_session_maker
+from crm_api.handoff.ws import get_session_maker
 from crm_api.main import create_app
 from crm_api.staff.models import StaffSession, StaffUser
 from tests.crm_api.conftest import FakeClock, assert_error, make_settings
@@ -84,14 +85,14 @@ def socket_sessions(app: FastAPI, session: Session) -> None:
 @pytest.fixture
 def agent(session: Session, clock: FakeClock) -> StaffUser:
     staff = make_staff(session, "agent", display_name="小李")
-    service.heartbeat(session=session, staff=staff, now=clock())
+    presence.heartbeat(session=session, staff=staff, now=clock())
     return staff
 
 
 def wait(clock: FakeClock, session: Session, agent: StaffUser, seconds: float) -> None:
     """Time passes; the agent's console keeps sending heartbeats."""
     clock.advance(seconds)
-    service.heartbeat(session=session, staff=agent, now=clock())
+    presence.heartbeat(session=session, staff=agent, now=clock())
 
 
 def request_handoff(
@@ -153,7 +154,7 @@ def test_waiting_long_enough_beats_a_higher_tier(
     ],
 )
 def test_priority_points(reason: str, tier: str | None, points: int) -> None:
-    assert service.priority_of(reason, tier) == points
+    assert queueing.priority_of(reason, tier) == points
 
 
 def test_expected_wait_uses_handle_time_and_online_agents(
@@ -162,7 +163,7 @@ def test_expected_wait_uses_handle_time_and_online_agents(
     tickets = [request_handoff(client) for _ in range(3)]
     # default handle time 5 minutes, one agent online: 3rd in line waits ~15 minutes
     assert [t["expected_wait_minutes"] for t in tickets] == [5, 10, 15]
-    service.heartbeat(session=session, staff=make_staff(session, "agent"), now=clock())
+    presence.heartbeat(session=session, staff=make_staff(session, "agent"), now=clock())
     again = client.get(f"/api/v1/handoff/requests/{uuid.uuid4().hex}")
     assert_error(again, 404, "handoff_not_found")
 
@@ -178,7 +179,7 @@ def test_outside_service_hours_offers_a_callback(
     client: TestClient, agent: StaffUser, clock: FakeClock, session: Session
 ) -> None:
     clock.now = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)  # 23:00 in Beijing
-    service.heartbeat(session=session, staff=agent, now=clock())  # someone is still online
+    presence.heartbeat(session=session, staff=agent, now=clock())  # someone is still online
     ticket = request_handoff(client)
     assert ticket == {
         "status": "unavailable",
@@ -190,6 +191,17 @@ def test_outside_service_hours_offers_a_callback(
     }
     # fraud cannot wait: queued whenever someone is online
     assert request_handoff(client, reason="fraud")["status"] == "queued"
+
+
+def test_fraud_outside_hours_with_nobody_online_is_outside_hours(
+    client: TestClient, clock: FakeClock, session: Session
+) -> None:
+    clock.now = datetime(2026, 11, 29, 15, 0, tzinfo=UTC)  # 23:00 in Beijing
+    make_staff(session, "agent")  # exists, but no heartbeat
+    ticket = request_handoff(client, reason="fraud")
+    assert ticket["status"] == "unavailable"
+    # the window is the reason the customer is told, not "nobody online"
+    assert ticket["unavailable_reason"] == "outside_hours"
 
 
 def test_nobody_online_offers_a_callback(client: TestClient, session: Session) -> None:
@@ -289,8 +301,8 @@ def test_concurrent_claims_exactly_one_wins(real_app: Any) -> None:
         agents = [make_staff(session, "agent", username=f"race_{suffix}_{i}") for i in range(6)]
         now = datetime.now(UTC)
         for staff in agents:
-            service.heartbeat(session=session, staff=staff, now=now)
-        handoff = service.request_handoff(
+            presence.heartbeat(session=session, staff=staff, now=now)
+        handoff = queueing.request_handoff(
             session=session,
             now=now,
             conversation_id=f"race-{suffix}",
@@ -514,7 +526,7 @@ def test_notes_and_transfer(
         headers=claimed["headers"],
     )
     assert_error(refused, 422, "transfer_target_invalid")
-    service.heartbeat(session=session, staff=colleague, now=clock())
+    presence.heartbeat(session=session, staff=colleague, now=clock())
     moved = client.post(
         f"/api/v1/handoff/{claimed['id']}/transfer",
         json={"to_staff_id": colleague.id, "note": "信用卡问题"},
@@ -595,7 +607,7 @@ def test_supervisor_overview(
     request_handoff(client)
     wait(clock, session, agent, 90)
     supervisor = make_staff(session, "supervisor", branch="总行")
-    service.heartbeat(session=session, staff=supervisor, now=clock())
+    presence.heartbeat(session=session, staff=supervisor, now=clock())
     client.post(
         f"/api/v1/handoff/{claimed['id']}/close",
         json={"summary": "好", "disposition": "resolved"},
@@ -664,9 +676,9 @@ def test_customer_events_for_unknown_conversation(client: TestClient) -> None:
 
 
 def test_service_hours_parsing() -> None:
-    hours = service.ServiceHours.parse("00:00-24:00")
+    hours = ServiceHours.parse("00:00-24:00")
     assert hours.is_open(datetime(2026, 11, 29, 15, 59, tzinfo=UTC))
-    day = service.ServiceHours.parse("08:00-22:00")
+    day = ServiceHours.parse("08:00-22:00")
     assert not day.is_open(datetime(2026, 11, 29, 23, 30, tzinfo=UTC))  # 07:30 Beijing
     assert day.is_open(datetime(2026, 11, 29, 0, 0, tzinfo=UTC))  # 08:00 Beijing
     assert day.label() == "08:00-22:00"

@@ -34,7 +34,8 @@ from crm_api.risk.router import router as risk_router
 from crm_api.satisfaction.router import router as satisfaction_router
 from crm_api.staff.router import router as staff_router
 from trainer.router import router as trainer_router
-from trainer.training.service import RasaServer, TrainingRunner
+from trainer.training.rasa_server import RasaServer
+from trainer.training.runner import TrainingRunner
 
 API_PREFIX = "/api/v1"
 CONSOLE_DIR = Path(__file__).resolve().parent / "console"

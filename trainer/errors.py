@@ -1,10 +1,17 @@
-"""Trainer-tool errors (stable codes, Chinese / English details)."""
+"""The trainer tools' errors: stable codes, Chinese / English details, one HTTP status each.
+
+Inbox and annotation, conversation review, retraining; crm_api's exception handler turns
+each into its JSON error body. `RasaServerError` is the Rasa HTTP client's failure, which
+the retraining shows to trainers as its Chinese reason.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from crm_api.errors import DomainError
+
+# ---- inbox and annotation ----------------------------------------------------------------
 
 
 class InboxItemNotFound(DomainError):
@@ -56,3 +63,87 @@ class AnnotationRejected(DomainError):
     @property
     def detail(self) -> str:
         return f"{self._message} / {ANNOTATION_ERRORS_EN.get(self.code, 'Annotation rejected')}"
+
+
+# ---- conversation review -----------------------------------------------------------------
+
+
+class ConversationNotFound(DomainError):
+    status_code = 404
+    code = "conversation_not_found"
+    detail_zh = "找不到该对话"
+    detail_en = "Conversation not found"
+
+
+class SearchTooSpecific(DomainError):
+    status_code = 422
+    code = "search_has_number"
+    detail_zh = "搜索词不能包含4位以上的连续数字（可能是手机号、卡号或验证码）"
+    detail_en = "The search may not contain four or more digits in a row"
+
+
+class InvalidStoryName(DomainError):
+    status_code = 422
+    code = "story_name_invalid"
+    detail_zh = "故事名称只能包含中英文、数字、下划线和连字符，最多60个字符"
+    detail_en = "Story name: letters, digits, '_' and '-', at most 60 characters"
+
+
+class StoryExists(DomainError):
+    status_code = 409
+    code = "story_exists"
+    detail_zh = "同名的测试故事已存在，请换一个名称"
+    detail_en = "A test story with this name already exists"
+
+
+class UnknownIntent(DomainError):
+    status_code = 422
+    code = "unknown_intent"
+    detail_zh = "意图不存在：必须是 domain/ 中的意图或 data/faq 中的常见问题"
+    detail_en = "Unknown intent: not in domain/ nor a faq/<topic> of data/faq"
+
+
+class UnknownMessage(DomainError):
+    status_code = 422
+    code = "message_not_in_conversation"
+    detail_zh = "要更正的消息不是这段对话中的客户消息"
+    detail_en = "The corrected message is not a customer message of this conversation"
+
+
+class EmptyConversation(DomainError):
+    status_code = 422
+    code = "conversation_empty"
+    detail_zh = "这段对话没有可保存的客户消息"
+    detail_en = "The conversation has no customer message to save"
+
+
+# ---- retraining --------------------------------------------------------------------------
+
+
+class TrainingRunInProgress(DomainError):
+    status_code = 409
+    code = "training_run_in_progress"
+    detail_zh = "已有一次训练正在进行，请等它结束后再发起"
+    detail_en = "A training run is already in progress"
+
+
+class TrainingRunNotFound(DomainError):
+    status_code = 404
+    code = "training_run_not_found"
+    detail_zh = "训练记录不存在"
+    detail_en = "Training run not found"
+
+
+class TrainingUnavailable(DomainError):
+    status_code = 503
+    code = "training_unavailable"
+    detail_zh = "本机无法训练：找不到 rasa 程序或训练数据目录，请联系运维"
+    detail_en = "Training is not available here: rasa executable or training data not found"
+
+
+class RasaServerError(Exception):
+    """The Rasa server could not be reached or refused; `reason` is Chinese, for people."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason

@@ -23,9 +23,17 @@ from sqlalchemy.orm import Session
 from bankkit.masking import align_entity_spans, mask_text, mask_value
 from crm_api.accounts.models import AuditLogEntry
 from crm_api.clock import SHANGHAI, UTC
-from crm_api.errors import DomainError
 from crm_api.satisfaction.models import SatisfactionResponse
 from crm_api.staff.models import StaffUser
+from trainer.errors import (
+    ConversationNotFound,
+    EmptyConversation,
+    InvalidStoryName,
+    SearchTooSpecific,
+    StoryExists,
+    UnknownIntent,
+    UnknownMessage,
+)
 from trainer.nlu_files import TrainingFiles
 from trainer.stories import (
     StoryHeader,
@@ -47,55 +55,6 @@ REVIEWED_DIR = Path("tests") / "stories" / "reviewed"
 # four digits in a row could narrow down a masked phone or card number by searching
 _SEARCH_DIGITS = re.compile(r"[0-9０-９]{4,}")
 _HIDDEN_ACTIONS = frozenset({"action_listen", "action_session_start", "action_extract_slots"})
-
-
-class ConversationNotFound(DomainError):
-    status_code = 404
-    code = "conversation_not_found"
-    detail_zh = "找不到该对话"
-    detail_en = "Conversation not found"
-
-
-class SearchTooSpecific(DomainError):
-    status_code = 422
-    code = "search_has_number"
-    detail_zh = "搜索词不能包含4位以上的连续数字（可能是手机号、卡号或验证码）"
-    detail_en = "The search may not contain four or more digits in a row"
-
-
-class InvalidStoryName(DomainError):
-    status_code = 422
-    code = "story_name_invalid"
-    detail_zh = "故事名称只能包含中英文、数字、下划线和连字符，最多60个字符"
-    detail_en = "Story name: letters, digits, '_' and '-', at most 60 characters"
-
-
-class StoryExists(DomainError):
-    status_code = 409
-    code = "story_exists"
-    detail_zh = "同名的测试故事已存在，请换一个名称"
-    detail_en = "A test story with this name already exists"
-
-
-class UnknownIntent(DomainError):
-    status_code = 422
-    code = "unknown_intent"
-    detail_zh = "意图不存在：必须是 domain/ 中的意图或 data/faq 中的常见问题"
-    detail_en = "Unknown intent: not in domain/ nor a faq/<topic> of data/faq"
-
-
-class UnknownMessage(DomainError):
-    status_code = 422
-    code = "message_not_in_conversation"
-    detail_zh = "要更正的消息不是这段对话中的客户消息"
-    detail_en = "The corrected message is not a customer message of this conversation"
-
-
-class EmptyConversation(DomainError):
-    status_code = 422
-    code = "conversation_empty"
-    detail_zh = "这段对话没有可保存的客户消息"
-    detail_en = "The conversation has no customer message to save"
 
 
 @dataclass(frozen=True)

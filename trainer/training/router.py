@@ -2,23 +2,19 @@
 
 from __future__ import annotations
 
-import logging
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Query, Request
-from sqlalchemy.exc import IntegrityError
 
 from crm_api.deps import SessionDep, SettingsDep, TrainerStaff
 from crm_api.errors import ErrorBody
 from trainer.training import service as training
+from trainer.training.runner import TrainingRunner
 from trainer.training.schemas import (
     ModelOverviewPublic,
     TrainingRunPublic,
     TrainingRunSummary,
 )
-from trainer.training.service import RasaServer, TrainingRunInProgress, TrainingRunner
-
-logger = logging.getLogger(__name__)
 
 router = APIRouter(prefix="/trainer", tags=["训练 trainer"])
 
@@ -36,10 +32,6 @@ _ROLE_ERRORS: dict[int | str, dict[str, Any]] = {
 }
 
 
-def _rasa(runner: TrainingRunner) -> RasaServer:
-    return runner.rasa
-
-
 @router.get(
     "/model",
     response_model=ModelOverviewPublic,
@@ -54,7 +46,7 @@ def _rasa(runner: TrainingRunner) -> RasaServer:
 def serving_model(
     _staff: TrainerStaff, settings: SettingsDep, runner: RunnerDep
 ) -> ModelOverviewPublic:
-    return ModelOverviewPublic.of(training.model_overview(settings=settings, rasa=_rasa(runner)))
+    return ModelOverviewPublic.of(training.model_overview(settings=settings, rasa=runner.rasa))
 
 
 @router.post(
@@ -75,20 +67,7 @@ def serving_model(
 def start_training_run(
     staff: TrainerStaff, session: SessionDep, runner: RunnerDep
 ) -> TrainingRunPublic:
-    run = runner.create_run(session=session, staff=staff)
-    try:
-        session.commit()
-    except IntegrityError:
-        # another crm_api instance started one between our check and our commit
-        session.rollback()
-        raise TrainingRunInProgress() from None
-    logger.info(
-        "trainer.training_run.started run=%d staff_id=%d username=%s",
-        run.id,
-        staff.id,
-        staff.username,
-    )
-    runner.launch(run.id)
+    run = training.start_run(session=session, runner=runner, staff=staff)
     return TrainingRunPublic.of(run, staff.display_name)
 
 

@@ -8,10 +8,18 @@ from pydantic import BaseModel, Field
 
 from crm_api.schemas import LocalDateTime
 from trainer.training.models import TrainingRun
-from trainer.training.service import STAGE_LABELS, STATUS_LABELS, ModelOverview
+from trainer.training.service import ModelOverview
 
 RunStatus = Literal["running", "succeeded", "failed"]
 Stage = Literal["queued", "training", "loading", "done", "failed"]
+STAGE_LABELS = {
+    "queued": "排队",
+    "training": "训练中",
+    "loading": "加载新模型",
+    "done": "完成",
+    "failed": "失败",
+}
+STATUS_LABELS = {"running": "进行中", "succeeded": "成功", "failed": "失败"}
 
 
 class ModelArchivePublic(BaseModel):

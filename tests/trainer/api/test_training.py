@@ -12,6 +12,7 @@ from __future__ import annotations
 import io
 import json
 import os
+import socket
 import stat
 import sys
 import tarfile
@@ -34,9 +35,11 @@ from crm_api.main import create_app
 from crm_api.staff.models import StaffUser
 from tests.crm_api.conftest import SERVICE_TOKEN, assert_error, make_settings
 from tests.crm_api.staff_helpers import login, make_staff
-from trainer.training import service as training
+from trainer.training.archive import archive_info
 from trainer.training.models import TrainingRun
-from trainer.training.service import RasaServer, TrainingProgress, TrainingRunner
+from trainer.training.progress import TrainingProgress
+from trainer.training.rasa_server import RasaServer
+from trainer.training.runner import TrainingRunner
 
 RASA_TOKEN = "rasa-test-token-0123456789"
 RASA_URL = "http://rasa.test:5005"
@@ -147,7 +150,7 @@ class FakeRasaServer:
                     500, json={"message": "An unexpected error occurred. Error: bad archive"}
                 )
             path = Path(json.loads(request.content)["model_file"])
-            info = training.archive_info(path)
+            info = archive_info(path)
             assert info is not None, path
             self.model_id, self.model_file = info.model_id, path.name
             return httpx.Response(204)
@@ -403,7 +406,7 @@ def test_retrain_and_reload_end_to_end(world: TrainingWorld) -> None:
     assert done["finished_at"] and done["duration_seconds"] is not None
     assert done["requested_by_name"] == world.staff["trainer"].display_name
     archive = world.repo / "models" / "bank-assistant.tar.gz"
-    info = training.archive_info(archive)
+    info = archive_info(archive)
     assert info is not None and done["model_id"] == info.model_id
     assert done["model_file"] == "bank-assistant.tar.gz"
     # the staging folder is gone; the Rasa server was told to load the new archive …
@@ -450,7 +453,7 @@ def test_failed_training_keeps_the_serving_model(world: TrainingWorld) -> None:
     assert 0 < run["progress"] < 90
     # nothing was loaded; the previous archive is untouched and no staging folder is left
     assert world.rasa.loads() == []
-    info = training.archive_info(world.repo / "models" / "bank-assistant.tar.gz")
+    info = archive_info(world.repo / "models" / "bank-assistant.tar.gz")
     assert info is not None and info.model_id == "old-model"
     assert sorted(p.name for p in (world.repo / "models").iterdir()) == ["bank-assistant.tar.gz"]
 
@@ -549,7 +552,7 @@ def test_interrupted_run_shows_as_failed(
 ) -> None:
     owners = {
         "self": world.runner.owner,
-        "dead-pid": f"{training.socket.gethostname()}:999999999:abcd1234",
+        "dead-pid": f"{socket.gethostname()}:999999999:abcd1234",
         "other-host": "crm-api-2.internal:4242:abcd1234",
     }
     now = utc_now()

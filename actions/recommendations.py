@@ -1,7 +1,7 @@
 """Product recommendations, product details and comparisons, interest rates, sales leads.
 
 Everything about products is CRM data: names, rates, terms, risk levels and the reasons
-of a recommendation; the sentences around them are domain.yml responses. Suitability is
+of a recommendation; the sentences around them are responses in domain/products.yml. Suitability is
 decided by the CRM; the bot only asks what is missing and leads a customer without a
 valid risk assessment through the questionnaire first (inside product_reco_form).
 """

@@ -4,9 +4,8 @@ from crm_api.accounts.models import Account, AuditLogEntry, CardLossReport, Tran
 from crm_api.complaints.models import Complaint, ComplaintNote, FollowUpTask
 from crm_api.customers.models import Customer
 from crm_api.database import Base
-from crm_api.demo.models import SmsOutboxMessage
 from crm_api.handoff.models import AgentPresence, CallbackRequest, Handoff, HandoffActivity
-from crm_api.otp.models import OtpCode, OtpLock
+from crm_api.otp.models import OtpCode, OtpLock, SmsOutboxMessage
 from crm_api.products.models import Holding, Product
 from crm_api.recommendations.models import RecommendationEvent, SalesLead
 from crm_api.risk.models import RiskAssessment

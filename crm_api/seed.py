@@ -39,8 +39,7 @@ from crm_api.clock import SHANGHAI, UTC, utc_now
 from crm_api.complaints import seed as complaints_seed
 from crm_api.customers.models import Customer
 from crm_api.database import CENT
-from crm_api.demo.models import SmsOutboxMessage
-from crm_api.otp.models import OtpCode, OtpLock
+from crm_api.otp.models import OtpCode, OtpLock, SmsOutboxMessage
 from crm_api.products.seed import seed_products
 
 SEED = 20261129

@@ -11,6 +11,7 @@ from crm_api.demo import service
 from crm_api.demo.schemas import AppTokenCreate, AppTokenPublic, SmsOutboxPublic
 from crm_api.deps import ClockDep, SessionDep, SettingsDep
 from crm_api.errors import ErrorBody
+from crm_api.otp import sms
 
 router = APIRouter(prefix="/demo", tags=["演示 demo only"])
 
@@ -23,7 +24,7 @@ def list_sms_outbox(
 ) -> list[SmsOutboxPublic]:
     """Messages the simulated SMS gateway 'sent', newest first (contains codes: demo only)."""
     phone_filter = parse_phone(phone) if phone else None
-    messages = service.list_outbox(session=session, phone=phone_filter, limit=limit)
+    messages = sms.list_outbox(session=session, phone=phone_filter, limit=limit)
     return [SmsOutboxPublic.model_validate(m) for m in messages]
 
 

@@ -1,4 +1,4 @@
-"""One-time codes sent by SMS to verify a caller's phone number."""
+"""One-time codes sent by SMS to verify a caller's phone number, and the demo SMS outbox."""
 
 from __future__ import annotations
 
@@ -34,3 +34,18 @@ class OtpLock(Base):
     failed_attempts: Mapped[int] = mapped_column(default=0)
     last_failed_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
     locked_until: Mapped[datetime | None] = mapped_column(UTCDateTime)
+
+
+class SmsOutboxMessage(Base):
+    """A message 'sent' by the simulated SMS gateway (demo mode only, see otp/sms.py).
+
+    It necessarily holds the message text, one-time codes included: it stands in for the
+    customer's phone.
+    """
+
+    __tablename__ = "sms_outbox"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    phone: Mapped[str] = mapped_column(String(11), index=True)
+    text: Mapped[str] = mapped_column(String(200))
+    sent_at: Mapped[datetime] = mapped_column(UTCDateTime)

@@ -23,9 +23,9 @@ from crm_api.config import Settings
 from crm_api.customers.errors import CustomerNotFound
 from crm_api.customers.models import Customer
 from crm_api.customers.service import find_customer_by_phone, parse_phone
-from crm_api.demo import service as demo_service
 from crm_api.otp.errors import OtpExpired, OtpInvalid, OtpLocked, OtpRateLimited
 from crm_api.otp.models import OtpCode, OtpLock
+from crm_api.otp.sms import send_sms
 
 logger = logging.getLogger(__name__)
 
@@ -117,19 +117,6 @@ def request_code(*, session: Session, settings: Settings, phone: str, now: datet
     session.flush()
     logger.info("otp.issued phone=%s", mask_phone(phone))
     return IssuedCode(customer=customer, expires_in=settings.otp_ttl_seconds)
-
-
-def send_sms(*, session: Session, settings: Settings, phone: str, text: str, now: datetime) -> None:
-    """Deliver an SMS. Demo mode: the simulated gateway (outbox table).
-
-    Outside demo mode there is no gateway yet: this is the seam where a real SMS
-    provider plugs in; until then the message is dropped and only a masked log line
-    is written.
-    """
-    if settings.demo_enabled:
-        demo_service.record_sms(session=session, phone=phone, text=text, now=now)
-    else:
-        logger.warning("sms.no_gateway phone=%s", mask_phone(phone))
 
 
 def verify_code(

@@ -9,7 +9,7 @@ import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy.orm import Session
 
-from crm_api.demo.service import record_sms
+from crm_api.otp.sms import record_sms
 from tests.crm_api.conftest import APP_SECRET, FakeClock, assert_error, build_app, make_settings
 from tests.crm_api.factories import CustomerFactory
 

@@ -187,7 +187,7 @@ def test_without_demo_mode_no_outbox_row_is_written(
 ) -> None:
     from fastapi.testclient import TestClient as _TestClient
 
-    from crm_api.demo.models import SmsOutboxMessage
+    from crm_api.otp.models import SmsOutboxMessage
     from tests.crm_api.conftest import SERVICE_TOKEN, build_app, make_settings
 
     CustomerFactory(phone=PHONE)

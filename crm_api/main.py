@@ -27,6 +27,7 @@ from crm_api.handoff.bot_channel import BotChannel
 from crm_api.handoff.realtime import ConsoleHub
 from crm_api.handoff.router import router as handoff_router
 from crm_api.handoff.router import staff_router as handoff_staff_router
+from crm_api.labels.router import router as labels_router
 from crm_api.otp.router import router as otp_router
 from crm_api.products.router import router as products_router
 from crm_api.recommendations.router import router as recommendations_router
@@ -146,6 +147,7 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     # Staff endpoints authenticate the person (session cookie or bearer), not the service.
     staff_api = APIRouter(prefix=API_PREFIX, responses=COMMON_RESPONSES)
     staff_api.include_router(staff_router)
+    staff_api.include_router(labels_router)
     staff_api.include_router(complaints_staff_router)
     staff_api.include_router(dashboard_router)
     staff_api.include_router(handoff_staff_router)

@@ -4,19 +4,13 @@
 
 const API = "/api/v1";
 
-const INTENT_LABELS = {
-  check_balance: "查余额", query_transactions: "查流水", query_credit_card: "信用卡账单",
-  report_card_loss: "挂失", report_fraud: "防诈骗", faq: "常见问题", complain: "投诉",
-  query_complaint_status: "投诉进度", request_human: "转人工", ask_product_recommendation: "产品推荐",
-  ask_product_info: "产品咨询", ask_interest_rate: "利率", ask_loan: "贷款", risk_assessment: "风险测评",
-  greet: "问候", goodbye: "道别", thank: "感谢", affirm: "肯定/确认", deny: "否定/取消",
-  bot_challenge: "问是不是机器人", out_of_scope: "超出业务范围", inform: "提供信息",
-  give_rating: "评价打分", nlu_fallback: "未识别",
-};
+// Chinese labels, filled by initPage from GET /labels: the CRM's complaint categories,
+// statuses and roles, and the intents' names (data/intent_labels.yml).
+let INTENT_LABELS = {};
+let ROLE_LABELS = {};
+let STATUSES = [];
+let CATEGORIES = [];
 const CHANNEL_LABELS = { web: "网页", app: "手机银行APP", rest: "接口" };
-const ROLE_LABELS = { agent: "坐席", supervisor: "主管", trainer: "训练师" };
-const STATUSES = ["已受理", "处理中", "已解决", "已关闭"];
-const CATEGORIES = ["服务态度", "收费", "系统故障", "业务办理", "产品", "其他"];
 
 function label(map, key) { return map[key] || key; }
 
@@ -77,7 +71,11 @@ function isoDay(date) {
 }
 
 async function initPage(active) {
-  const me = await api("/staff/me");
+  const [me, labels] = await Promise.all([api("/staff/me"), api("/labels")]);
+  INTENT_LABELS = labels.intents;
+  ROLE_LABELS = labels.roles;
+  STATUSES = labels.complaint_statuses;
+  CATEGORIES = labels.complaint_categories;
   const nav = [];
   if (me.role !== "agent") nav.push(["dashboard.html", "管理看板", "dashboard"]);
   if (me.role !== "trainer") nav.push(["complaints.html", "投诉处理", "complaints"]);

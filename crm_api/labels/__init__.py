@@ -1,0 +1,1 @@
+"""Labels for the staff console: complaint categories and statuses, roles, intents."""

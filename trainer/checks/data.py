@@ -13,7 +13,7 @@ What is checked, and why:
 * **too-few** — intents (each ``faq/<topic>`` retrieval intent on its own) with fewer
   examples than the configured minimum.
 * **unknown-entity / entity-value / synonym** — annotated entity names must be in
-  the domain; values must end up canonical (``../shared/INTENTS.md``) after what
+  the domain; values must end up canonical (``docs/intents.md``) after what
   the pipeline does to them: the normaliser, then ``EntitySynonymMapper``. Synonym
   targets must be canonical and a surface form must not map to two targets.
 * **not-normalised** — ``ChineseTextNormalizer`` rewrites example texts (and the

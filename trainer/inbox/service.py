@@ -60,7 +60,7 @@ REASON_LABELS = {
 RULE_ENTITIES = frozenset(
     {"amount", "phone_number", "card_number", "card_tail", "verification_code"}
 )
-# canonical values of the annotated entities (../shared/INTENTS.md); time_period is free text
+# canonical values of the annotated entities (docs/intents.md); time_period is free text
 CANONICAL_VALUES: dict[str, list[str]] = {
     "account_type": ["储蓄卡", "信用卡"],
     "product_type": ["定期存款", "大额存单", "理财", "基金", "贷款", "信用卡", "保险", "外汇"],

@@ -1,9 +1,6 @@
 // NLU 收件箱: real customer messages, worst understood first; confirm, re-label or discard.
 "use strict";
 
-const REASONS = {
-  fallback: "未识别（兜底）", handoff: "转人工前", low_confidence: "置信度低", other: "已识别",
-};
 const ENTITY_LABELS = {
   account_type: "账户类型", product_type: "产品类型", complaint_category: "投诉类别",
   rating: "评分", time_period: "时间段", amount: "金额", phone_number: "手机号",
@@ -190,7 +187,7 @@ function renderItem(item) {
 
 function renderCounts(counts) {
   const box = document.getElementById("counts");
-  box.replaceChildren(...Object.entries(REASONS).map(([key, text]) =>
+  box.replaceChildren(...state.labels.reasons.map(({ name: key, label: text }) =>
     el("div", { class: `kpi${state.reason === key ? " active" : ""}`, "data-reason": key,
       onclick: () => { state.reason = state.reason === key ? "" : key; state.page = 1;
         document.getElementById("reason").value = state.reason; load(); } },
@@ -227,6 +224,8 @@ async function sync() {
 (async () => {
   await initPage("inbox");
   state.labels = await api("/trainer/inbox/labels");
+  document.getElementById("reason").append(...state.labels.reasons.map((r) =>
+    el("option", { value: r.name }, r.label)));
   document.getElementById("filters").addEventListener("submit", (event) => {
     event.preventDefault();
     state.status = document.getElementById("status").value;

@@ -15,6 +15,7 @@ from crm_api.labels.service import intent_labels
 from crm_api.staff.models import ROLE_LABELS
 from tests.crm_api.conftest import assert_error
 from tests.crm_api.staff_helpers import login, make_staff
+from trainer.inbox.service import REASON_LABELS
 from trainer.project import DOMAIN, entry_names, load_domain
 
 URL = "/api/v1/labels"
@@ -59,7 +60,7 @@ def test_the_console_keeps_no_copy_of_the_labels() -> None:
     """The console's scripts read the labels from the API; none of them spells a table."""
     scripts = {path.name: path.read_text(encoding="utf-8") for path in CONSOLE.glob("*.js")}
     assert "app.js" in scripts
-    pairs = {**ROLE_LABELS, **intent_labels()}
+    pairs = {**ROLE_LABELS, **intent_labels(), **REASON_LABELS}
     for name, text in scripts.items():
         quoted = set(re.findall(r"\"([^\"]*)\"", text))
         # a list of them all is a copy; one as a key or a heading (处理中) is not

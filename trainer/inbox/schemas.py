@@ -116,9 +116,15 @@ class EntityLabel(BaseModel):
     values: list[str] = Field(description="canonical values; empty: the text itself")
 
 
+class ReasonLabel(BaseModel):
+    name: str = Field(examples=["fallback"])
+    label: str = Field(examples=["未识别（兜底）"])
+
+
 class Labels(BaseModel):
     intents: list[IntentLabel]
     entities: list[EntityLabel]
+    reasons: list[ReasonLabel] = Field(description="why a message is in the inbox, worst first")
 
     @classmethod
     def of(cls, files: TrainingFiles) -> Labels:
@@ -133,6 +139,7 @@ class Labels(BaseModel):
                 )
                 for e in entities
             ],
+            reasons=[ReasonLabel(name=r, label=label) for r, label in REASON_LABELS.items()],
         )
 
 

@@ -402,6 +402,13 @@ def test_labels_offer_domain_intents_faq_topics_and_annotatable_entities(
     assert "faq" not in intents and "nlu_fallback" not in intents
     entities = {e["name"]: e["annotatable"] for e in body["entities"]}
     assert entities["product_type"] is True and entities["phone_number"] is False
+    # the console's reason chips and filter, worst first
+    assert [(r["name"], r["label"]) for r in body["reasons"]] == [
+        ("fallback", "未识别（兜底）"),
+        ("handoff", "转人工前"),
+        ("low_confidence", "置信度低"),
+        ("other", "已识别"),
+    ]
 
 
 @pytest.mark.parametrize("role", ["agent", "supervisor"])

@@ -1,26 +1,22 @@
-"""Deterministic demo data for complaints, satisfaction surveys and staff users.
+"""Deterministic demo data for complaints: ~300 over six months up to `today`, across
+categories, tiers and statuses (some past their deadline), with their notes, follow-ups
+and resolution surveys (crm_api/satisfaction/seed.py draws those, and the
+end-of-conversation ratings, from the same random stream after the complaints).
 
-Called from crm_api/seed.py. Six months up to `today`: ~300 complaints across
-categories, tiers and statuses (some past their deadline), their notes, follow-ups and
-resolution surveys, and ~5,000 end-of-conversation ratings with Chinese comments.
-
-Demo staff passwords: `CRM_STAFF_DEMO_PASSWORD`, else the documented demo default
-(`crm_api.staff.service.DEMO_DEFAULT_PASSWORD`, refused at login in production). With
-`CRM_ENV=production` no demo staff are created at all.
+Called from crm_api/seed.py after the staff the complaints are assigned to.
 """
 
 from __future__ import annotations
 
 import logging
-import os
 import random
-from datetime import date, datetime, time, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import delete, insert, text
+from sqlalchemy import delete
 from sqlalchemy.orm import Session
 
-from crm_api.clock import SHANGHAI, UTC, shanghai_day_start, utc_now
+from crm_api.clock import SHANGHAI, shanghai_day_start, utc_now
 from crm_api.complaints.models import (
     ANONYMOUS_BRANCH,
     Complaint,
@@ -29,26 +25,14 @@ from crm_api.complaints.models import (
 )
 from crm_api.complaints.service import FOLLOW_UP_AFTER, branch_of_city, complaint_number
 from crm_api.complaints.sla import sla_hours
-from crm_api.satisfaction.models import SatisfactionIntent, SatisfactionResponse
-from crm_api.staff.models import StaffSession, StaffUser
-from crm_api.staff.service import DEMO_DEFAULT_PASSWORD, hash_password
+from crm_api.satisfaction import seed as satisfaction_seed
+from crm_api.seeding import insert_rows, move_id_sequences_past_rows, random_moment
 
 logger = logging.getLogger(__name__)
 
 SEED = 20261129 + 4
 HISTORY_DAYS = 183
 COMPLAINTS = 300
-SURVEYS = 5000
-
-# username, display name, role, branch
-DEMO_STAFF = [
-    ("xiaoli", "小李", "agent", "北京分行"),
-    ("xiaowang", "小王", "agent", "上海分行"),
-    ("xiaochen", "小陈", "agent", "广州分行"),
-    ("xiaozhao", "小赵", "agent", ANONYMOUS_BRANCH),
-    ("zhangzhuguan", "张主管", "supervisor", "总行"),
-    ("liuxunlian", "刘老师", "trainer", "总行"),
-]
 
 CATEGORY_WEIGHTS = {
     "系统故障": 22,
@@ -131,75 +115,6 @@ PROGRESS_NOTES = [
     "已与客户电话沟通，客户同意等待核查结果。",
 ]
 
-# intent, weight, effect on the average score
-SURVEY_INTENTS = [
-    ("check_balance", 22, 0.35),
-    ("query_transactions", 16, 0.2),
-    ("query_credit_card", 14, 0.1),
-    ("faq", 16, 0.0),
-    ("report_card_loss", 6, 0.2),
-    ("ask_product_recommendation", 8, -0.1),
-    ("ask_interest_rate", 6, 0.1),
-    ("complain", 7, -1.2),
-    ("query_complaint_status", 3, -0.6),
-    ("request_human", 5, -0.5),
-]
-LOW_COMMENTS = [
-    "问了三遍都没听懂我的问题，一直让我换个说法。",
-    "转人工太难了，绕了半天还是机器人。",
-    "回答都是套话，没有解决任何问题。",
-    "查个流水还要验证码，验证码又半天收不到。",
-    "机器人答非所问，浪费时间。",
-    "投诉了也没人管，只给个编号有什么用。",
-    "APP里的客服比电话客服还慢。",
-    "问利率给我推荐理财，根本不是我要的。",
-    "验证身份的步骤太繁琐了。",
-    "等了好久才回复，体验很差。",
-    "挂失流程还算快，但后面补卡要去网点太麻烦。",
-    "说了是信用卡，结果给我查的储蓄卡。",
-]
-MID_COMMENTS = [
-    "还行吧，基本能用。",
-    "能查到余额，但是明细看着不方便。",
-    "一般，有些问题还是得找人工。",
-    "回答有点慢。",
-]
-HIGH_COMMENTS = [
-    "很方便，几秒钟就查到了。",
-    "挂失很快，谢谢！",
-    "比打电话排队强多了。",
-    "小智回答得很清楚，点赞。",
-    "服务很贴心。",
-    "操作简单，老人也会用。",
-]
-
-
-def _at(day: date, rng: random.Random, start_hour: int = 8, end_hour: int = 22) -> datetime:
-    moment = time(rng.randint(start_hour, end_hour - 1), rng.randint(0, 59), rng.randint(0, 59))
-    return datetime.combine(day, moment, SHANGHAI).astimezone(UTC)
-
-
-def _staff_rows() -> list[dict[str, Any]]:
-    if os.environ.get("CRM_ENV", "development").strip().lower() == "production":
-        logger.warning("seed.demo_staff_skipped env=production (use `manage create-staff`)")
-        return []
-    password = os.environ.get("CRM_STAFF_DEMO_PASSWORD") or DEMO_DEFAULT_PASSWORD
-    created = datetime(2026, 1, 1, tzinfo=UTC)
-    return [
-        {
-            "id": i + 1,
-            "username": u,
-            "display_name": n,
-            "role": r,
-            "branch": b,
-            "password_hash": hash_password(password),
-            "active": True,
-            "failed_logins": 0,
-            "created_at": created,
-        }
-        for i, (u, n, r, b) in enumerate(DEMO_STAFF)
-    ]
-
 
 def generate(
     *, customers: list[dict[str, Any]], today: date, staff: list[dict[str, Any]]
@@ -218,7 +133,6 @@ def generate(
     notes: list[dict[str, Any]] = []
     follow_ups: list[dict[str, Any]] = []
     surveys: list[dict[str, Any]] = []
-    intents: list[dict[str, Any]] = []
 
     def note(
         cid: int,
@@ -244,7 +158,7 @@ def generate(
     categories = list(CATEGORY_WEIGHTS)
     weights = list(CATEGORY_WEIGHTS.values())
     filed_times = sorted(
-        _at(today - timedelta(days=rng.randint(0, HISTORY_DAYS - 1)), rng)
+        random_moment(today - timedelta(days=rng.randint(0, HISTORY_DAYS - 1)), rng)
         for _ in range(COMPLAINTS)
     )
     filed_times = [t for t in filed_times if t < now]
@@ -348,99 +262,16 @@ def generate(
                     "outcome": "客户对处理结果表示认可。" if done else None,
                 }
             )
-            answered = done and rng.random() < 0.8
-            score = rng.choices([1, 2, 3, 4, 5], [6, 8, 18, 34, 34])[0] if answered else None
             surveys.append(
-                {
-                    "reference": f"complaint:{row['number']}:0",
-                    "kind": "complaint",
-                    "status": "answered" if answered else "pending",
-                    "conversation_id": None,
-                    "complaint_id": cid,
-                    "customer_id": row["customer_id"],
-                    "channel": row["channel"],
-                    "human_involved": True,
-                    "score": score,
-                    "nps_score": None,
-                    "comment": rng.choice(LOW_COMMENTS[5:7])
-                    if answered and score and score <= 2
-                    else None,
-                    "created_at": resolved_at,
-                    "answered_at": closed_at if answered else None,
-                    "survey_day": closed_at.astimezone(SHANGHAI).date()
-                    if answered and closed_at
-                    else None,
-                }
+                satisfaction_seed.complaint_survey(
+                    rng, complaint=row, resolved_at=resolved_at, closed_at=closed_at
+                )
             )
         if closed_at is not None and assignee:
             note(cid, closed_at, "已解决 → 已关闭：回访完成", kind="status", author=assignee)
 
-    intent_names = [i[0] for i in SURVEY_INTENTS]
-    intent_weights = [i[1] for i in SURVEY_INTENTS]
-    intent_effect = {i[0]: i[2] for i in SURVEY_INTENTS}
-    for n in range(SURVEYS):
-        day = today - timedelta(days=int(rng.triangular(0, HISTORY_DAYS, 0)))
-        if day.weekday() >= 5 and rng.random() < 0.3:
-            day -= timedelta(days=2)  # fewer chats at weekends
-        when = _at(day, rng, 7, 23)
-        if when >= now:
-            when = now - timedelta(minutes=rng.randint(5, 600))
-        channel = "app" if rng.random() < 0.56 else "web"
-        chosen = list(
-            dict.fromkeys(
-                rng.choices(intent_names, intent_weights, k=1 if rng.random() < 0.7 else 2)
-            )
-        )
-        human = "request_human" in chosen or rng.random() < 0.08
-        # Satisfaction improves slowly over the six months (the bot gets retrained).
-        progress = 1 - (today - day).days / HISTORY_DAYS
-        mean = 3.75 + 0.35 * progress + sum(intent_effect[i] for i in chosen) / len(chosen)
-        mean += 0.15 if channel == "app" else 0
-        mean += 0.2 if human else 0
-        score = max(1, min(5, round(rng.gauss(mean, 1.0))))
-        comment = None
-        if score <= 2 and rng.random() < 0.6:
-            comment = rng.choice(LOW_COMMENTS)
-        elif score == 3 and rng.random() < 0.2:
-            comment = rng.choice(MID_COMMENTS)
-        elif score >= 4 and rng.random() < 0.12:
-            comment = rng.choice(HIGH_COMMENTS)
-        nps_score = None
-        if rng.random() < 0.25:
-            nps_score = max(0, min(10, round(rng.gauss(score * 2 - 0.5, 1.5))))
-        survey_day = when.astimezone(SHANGHAI).date()
-        surveys.append(
-            {
-                "reference": f"seed-{n:05d}:1",
-                "kind": "conversation",
-                "status": "answered",
-                "conversation_id": f"seed-{n:05d}",
-                "complaint_id": None,
-                "customer_id": None,
-                "channel": channel,
-                "human_involved": human,
-                "score": score,
-                "nps_score": nps_score,
-                "comment": comment,
-                "created_at": when,
-                "answered_at": when,
-                "survey_day": survey_day,
-                "_intents": chosen,
-            }
-        )
-    surveys.sort(key=lambda s: (s["created_at"], s["reference"]))
-    for sid, survey in enumerate(surveys, start=1):
-        survey["id"] = sid
-        for intent in survey.pop("_intents", []):
-            intents.append(
-                {
-                    "response_id": sid,
-                    "intent": intent,
-                    "channel": survey["channel"],
-                    "survey_day": survey["survey_day"],
-                    "score": survey["score"],
-                }
-            )
+    surveys.extend(satisfaction_seed.conversation_surveys(rng, today=today, now=now))
+    intents = satisfaction_seed.number_surveys(surveys)
     return {
         "complaints": complaints,
         "complaint_notes": notes,
@@ -451,50 +282,27 @@ def generate(
 
 
 def clear(session: Session) -> None:
-    """Delete this package's rows (before the customers they point to)."""
-    for model in (
-        SatisfactionIntent,
-        SatisfactionResponse,
-        FollowUpTask,
-        ComplaintNote,
-        Complaint,
-        StaffSession,
-        StaffUser,
-    ):
+    """Delete the complaints and their surveys (before the customers and staff they name)."""
+    satisfaction_seed.clear(session)
+    for model in (FollowUpTask, ComplaintNote, Complaint):
         session.execute(delete(model))
 
 
-def seed(*, session: Session, customers: list[dict[str, Any]], today: date | None = None) -> None:
-    """Insert staff, complaints and surveys; the caller commits."""
+def seed(
+    *,
+    session: Session,
+    customers: list[dict[str, Any]],
+    staff: list[dict[str, Any]],
+    today: date | None = None,
+) -> None:
+    """Insert complaints and surveys, assigned to `staff`; the caller commits."""
     today = today or utc_now().astimezone(SHANGHAI).date()
-    staff = _staff_rows()
     rows = generate(customers=customers, today=today, staff=staff)
-    if staff:
-        session.execute(insert(StaffUser), staff)
-    for model, key in (
-        (Complaint, "complaints"),
-        (ComplaintNote, "complaint_notes"),
-        (FollowUpTask, "complaint_follow_ups"),
-        (SatisfactionResponse, "satisfaction_responses"),
-        (SatisfactionIntent, "satisfaction_intents"),
-    ):
-        for start in range(0, len(rows[key]), 5000):
-            if rows[key][start : start + 5000]:
-                session.execute(insert(model), rows[key][start : start + 5000])
-    if session.get_bind().dialect.name == "postgresql":
-        for table in (
-            "staff_users",
-            "complaints",
-            "complaint_notes",
-            "complaint_follow_ups",
-            "satisfaction_responses",
-        ):
-            session.execute(
-                text(
-                    f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
-                    f"(SELECT COALESCE(MAX(id), 0) + 1 FROM {table}), false)"
-                )
-            )
+    insert_rows(session, Complaint, rows["complaints"])
+    insert_rows(session, ComplaintNote, rows["complaint_notes"])
+    insert_rows(session, FollowUpTask, rows["complaint_follow_ups"])
+    move_id_sequences_past_rows(session, ["complaints", "complaint_notes", "complaint_follow_ups"])
+    satisfaction_seed.insert(session, rows["satisfaction_responses"], rows["satisfaction_intents"])
     logger.info(
         "seed.complaints complaints=%d surveys=%d staff=%d",
         len(rows["complaints"]),

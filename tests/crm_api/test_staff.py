@@ -7,8 +7,8 @@ from fastapi.testclient import TestClient
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_api.complaints import seed as complaints_seed
 from crm_api.deps import STAFF_COOKIE
+from crm_api.staff import seed as staff_seed
 from crm_api.staff.models import StaffSession, StaffUser
 from crm_api.staff.service import DEMO_DEFAULT_PASSWORD, verify_password
 from tests.crm_api.conftest import FakeClock, assert_error, build_app, make_settings
@@ -187,13 +187,13 @@ def test_demo_staff_use_the_env_password_and_are_skipped_in_production(
 ) -> None:
     monkeypatch.setenv("CRM_ENV", "development")
     monkeypatch.setenv("CRM_STAFF_DEMO_PASSWORD", "from-the-environment")
-    rows = complaints_seed._staff_rows()
+    rows = staff_seed.staff_rows()
     assert {r["role"] for r in rows} == {"agent", "supervisor", "trainer"}
     assert verify_password(rows[0]["password_hash"], "from-the-environment")
     monkeypatch.delenv("CRM_STAFF_DEMO_PASSWORD")
-    assert verify_password(complaints_seed._staff_rows()[0]["password_hash"], DEMO_DEFAULT_PASSWORD)
+    assert verify_password(staff_seed.staff_rows()[0]["password_hash"], DEMO_DEFAULT_PASSWORD)
     monkeypatch.setenv("CRM_ENV", "production")
-    assert complaints_seed._staff_rows() == []
+    assert staff_seed.staff_rows() == []
 
 
 def test_inactive_staff_cannot_log_in(anonymous_client: TestClient, session: Session) -> None:

@@ -187,31 +187,20 @@ class _DayEvents:
     def add(self, when: datetime, apply: Callable[[], object]) -> None:
         self.events.append((when, apply))
 
-    def spend(
-        self,
-        ledger: Ledger,
-        start_hour: int,
-        end_hour: int,
-        amount: Decimal,
-        counterparty: str,
-        channel: str,
-        category: str,
-    ) -> None:
-        when = random_time_on(self.day, self.rng, start_hour, end_hour)
-        self.add(when, partial(ledger.spend, when, amount, counterparty, channel, category))
+    def spend(self, ledger: Ledger, start_hour: int, end_hour: int, *posting: Any) -> None:
+        """Schedule `ledger.spend(when, amount, counterparty, channel, category)`: skipped if
+        the money is not there at that moment."""
+        self._schedule(ledger.spend, start_hour, end_hour, posting)
 
-    def income(
-        self,
-        ledger: Ledger,
-        start_hour: int,
-        end_hour: int,
-        amount: Decimal,
-        counterparty: str,
-        channel: str,
-        category: str,
+    def income(self, ledger: Ledger, start_hour: int, end_hour: int, *posting: Any) -> None:
+        """Schedule `ledger.post(when, amount, counterparty, channel, category)`."""
+        self._schedule(ledger.post, start_hour, end_hour, posting)
+
+    def _schedule(
+        self, post: Callable[..., object], start_hour: int, end_hour: int, posting: tuple[Any, ...]
     ) -> None:
         when = random_time_on(self.day, self.rng, start_hour, end_hour)
-        self.add(when, partial(ledger.post, when, amount, counterparty, channel, category))
+        self.add(when, partial(post, when, *posting))
 
     def apply_in_time_order(self) -> None:
         for _when, apply in sorted(self.events, key=lambda event: event[0]):

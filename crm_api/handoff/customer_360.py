@@ -9,9 +9,10 @@ from typing import Any
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from crm_api.accounts.models import Account, AuditLogEntry, Transaction
+from crm_api.accounts.models import Account, Transaction
 from crm_api.customers.models import Customer
 from crm_api.handoff.models import Handoff
+from crm_api.staff.audit import record_staff_action
 from crm_api.staff.models import StaffUser
 
 
@@ -25,22 +26,15 @@ def audit_access(
     customer_id: int | None,
 ) -> None:
     """Every staff read of customer data leaves a row in the audit log."""
-    session.add(
-        AuditLogEntry(
-            actor=f"staff:{staff.username}"[:50],
-            action=action,
-            account_id=None,
-            reference=f"HO{handoff.id}",
-            created_at=now,
-            detail={
-                "staff_id": staff.id,
-                "role": staff.role,
-                "customer_id": customer_id,
-                "conversation_id": handoff.conversation_id,
-            },
-        )
+    record_staff_action(
+        session=session,
+        staff=staff,
+        action=action,
+        now=now,
+        reference=f"HO{handoff.id}",
+        customer_id=customer_id,
+        conversation_id=handoff.conversation_id,
     )
-    session.flush()
 
 
 def _masked_card(number: str) -> str:

@@ -21,9 +21,9 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from bankkit.masking import align_entity_spans, mask_text, mask_value
-from crm_api.accounts.models import AuditLogEntry
 from crm_api.clock import SHANGHAI, UTC
 from crm_api.satisfaction.models import SatisfactionResponse
+from crm_api.staff.audit import record_staff_action
 from crm_api.staff.models import StaffUser
 from trainer.errors import (
     ConversationNotFound,
@@ -337,17 +337,7 @@ def _summary(events: list[TrackerEvent], csat: int | None) -> dict[str, Any]:
 def _audit(
     *, session: Session, staff: StaffUser, action: str, now: datetime, **detail: Any
 ) -> None:
-    session.add(
-        AuditLogEntry(
-            actor=f"staff:{staff.username}"[:50],
-            action=action,
-            account_id=None,
-            reference=None,
-            created_at=now,
-            detail={"staff_id": staff.id, "role": staff.role, **detail},
-        )
-    )
-    session.flush()
+    record_staff_action(session=session, staff=staff, action=action, now=now, **detail)
 
 
 def get_transcript(

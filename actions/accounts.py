@@ -5,7 +5,6 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 from typing import Any
 from zoneinfo import ZoneInfo
 
@@ -16,6 +15,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.complaints import show_complaint_status
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
+from actions.crm_types import AccountPublic, as_decimal
 from actions.formatting import card_label, cn_date, money, response_text, short_date
 from actions.identity import verified_customer_id
 from actions.settings import get_settings
@@ -40,7 +40,7 @@ def today() -> date:
     return datetime.now(BANK_TZ).date()
 
 
-def pick_accounts(accounts: list[dict[str, Any]], tracker: Tracker) -> list[dict[str, Any]]:
+def pick_accounts(accounts: list[AccountPublic], tracker: Tracker) -> list[AccountPublic]:
     """Narrow accounts by the card tail and account type the customer mentioned."""
     tail = tracker.get_slot("card_tail")
     if tail:
@@ -53,7 +53,7 @@ def pick_accounts(accounts: list[dict[str, Any]], tracker: Tracker) -> list[dict
     return accounts
 
 
-def _status_note(domain: DomainDict, account: dict[str, Any]) -> str:
+def _status_note(domain: DomainDict, account: AccountPublic) -> str:
     status = account.get("status")
     if status == "lost":
         return response_text(domain, "utter_status_note_lost")
@@ -124,9 +124,10 @@ def statement_period(
     return start, end
 
 
-def _pick_statement_account(accounts: list[dict[str, Any]]) -> dict[str, Any] | None:
+def _pick_statement_account(accounts: list[AccountPublic]) -> AccountPublic | None:
     debit = [a for a in accounts if a["account_type"] == "储蓄卡"]
-    return (debit or accounts or [None])[0]
+    candidates = debit or accounts
+    return candidates[0] if candidates else None
 
 
 async def show_transactions(
@@ -144,7 +145,11 @@ async def show_transactions(
     page = await client.list_transactions(
         customer_id, account["id"], start=start, end=end, limit=lines_wanted
     )
-    period = {"card": card_label(account), "start": cn_date(start), "end": cn_date(end)}
+    period: dict[str, Any] = {
+        "card": card_label(account),
+        "start": cn_date(start),
+        "end": cn_date(end),
+    }
     if not page["items"]:
         dispatcher.utter_message(response="utter_transactions_none", **period)
         return CLEAR_REQUEST_SLOTS
@@ -160,7 +165,7 @@ async def show_transactions(
         response_text(domain, "utter_transactions_recent_header", shown=len(page["items"])),
     ]
     for item in page["items"]:
-        amount = Decimal(str(item["amount"]))
+        amount = as_decimal(item["amount"])
         direction = "utter_transaction_income" if amount > 0 else "utter_transaction_spending"
         lines.append(
             response_text(
@@ -207,7 +212,7 @@ async def show_credit_card(
             limit=money(statement["credit_limit"]),
             available=money(statement["available_credit"]),
         )
-        owed = Decimal(str(statement["statement_amount"])) > 0
+        owed = as_decimal(statement["statement_amount"]) > 0
         if owed and days_left < 0:
             dispatcher.utter_message(response="utter_credit_card_overdue_hint")
         elif owed and days_left <= 5:

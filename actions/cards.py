@@ -14,6 +14,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.accounts import BANK_TZ
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
+from actions.crm_types import AccountPublic, CardLossReason
 from actions.formatting import card_label
 from actions.handoff import fraud_pending
 from actions.identity import channel_of, verified_customer_id
@@ -35,7 +36,7 @@ RESET_LOSS_SLOTS: list[EventType] = [
 ]
 
 
-def loss_reason(text: str) -> str:
+def loss_reason(text: str) -> CardLossReason:
     """lost / stolen / swallowed, from how the customer described it."""
     if "吞" in text or "吃卡" in text or "卡在ATM" in text.upper():
         return "swallowed"
@@ -45,6 +46,7 @@ def loss_reason(text: str) -> str:
 
 
 def _loss_message(tracker: Tracker) -> dict[str, Any]:
+    event: dict[str, Any]  # reversed() loses the element type of tracker.events
     for event in reversed(tracker.events):
         if event.get("event") == "user" and (
             (event.get("parse_data") or {}).get("intent", {}).get("name") == "report_card_loss"
@@ -63,8 +65,8 @@ def _entities(message: dict[str, Any]) -> dict[str, Any]:
 
 
 def match_card(
-    cards: list[dict[str, Any]], *, tail: str | None, account_type: str | None
-) -> dict[str, Any] | None:
+    cards: list[AccountPublic], *, tail: str | None, account_type: str | None
+) -> AccountPublic | None:
     """The one reportable card the customer means, or None when unclear."""
     candidates = [c for c in cards if c.get("status") == REPORTABLE_STATUS]
     if tail:

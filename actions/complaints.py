@@ -15,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
+from actions.crm_types import ComplaintCreate, ComplaintStatusPublic, IsoDateTime
 from actions.identity import channel_of, verified_customer_id
 from actions.sentiment import is_angry
 from bankkit.complaints import COMPLAINT_CATEGORIES, OPEN_STATUSES, ComplaintCategory
@@ -198,7 +199,7 @@ def _complaint_turns(tracker: Tracker) -> int:
     )
 
 
-def _deadline(due_at: str) -> str:
+def _deadline(due_at: IsoDateTime) -> str:
     local = datetime.fromisoformat(due_at)
     return f"{local.month}月{local.day}日 {local:%H:%M}"
 
@@ -454,13 +455,21 @@ class ActionFileComplaint(Action):
         if tracker.get_slot("complaint_confirmed") is not True:
             dispatcher.utter_message(response="utter_complaint_cancelled")
             return [*reset, SlotSet("complaint_filed", False)]
+        category = tracker.get_slot("complaint_category")
+        description = tracker.get_slot("complaint_description")
+        contact_method = tracker.get_slot("complaint_contact_method")
+        if not (category and description and contact_method):
+            # the form asks these before the read-back; the CRM refuses a complaint lacking one
+            logger.error("complaint not filed: the form's answers are missing")
+            dispatcher.utter_message(response="utter_complaint_file_failed")
+            return [SlotSet("complaint_filed", False)]
         customer_id = verified_customer_id(tracker)
         account = tracker.get_slot("complaint_account")
         occurred = tracker.get_slot("complaint_time")
-        complaint = {
-            "category": tracker.get_slot("complaint_category"),
-            "description": tracker.get_slot("complaint_description"),
-            "contact_method": tracker.get_slot("complaint_contact_method"),
+        complaint: ComplaintCreate = {
+            "category": category,
+            "description": description,
+            "contact_method": contact_method,
             "channel": channel_of(tracker),
             "customer_id": int(customer_id) if customer_id else None,
             "contact_phone": None if customer_id else tracker.get_slot("complaint_phone"),
@@ -495,7 +504,7 @@ class ActionFileComplaint(Action):
         return events
 
 
-def _status_lines(status: dict[str, Any]) -> dict[str, Any]:
+def _status_lines(status: ComplaintStatusPublic) -> dict[str, Any]:
     note = status.get("latest_note")
     return {
         "number": status["number"],

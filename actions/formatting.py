@@ -8,6 +8,8 @@ from typing import Any
 
 from rasa_sdk.types import DomainDict
 
+from actions.crm_types import AccountPublic
+
 
 def money(value: Any) -> str:
     """'52380.4' -> '52,380.40'. Money arrives from the CRM as a decimal string."""
@@ -38,6 +40,6 @@ def response_text(domain: DomainDict, response: str, **values: Any) -> str:
     return str(variants[0]["text"]).format(**values)
 
 
-def card_label(account: dict[str, Any]) -> str:
+def card_label(account: AccountPublic) -> str:
     """'储蓄卡（尾号1234）'."""
     return f"{account['account_type']}（尾号{account['last4']}）"

@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
+from actions.crm_types import CallbackCreate, HandoffCreate, HandoffReason
 from actions.identity import channel_of, verified_customer_id
 from actions.sentiment import is_angry
 from bankkit.identifiers import extract_phone
@@ -51,7 +52,7 @@ def fraud_pending(tracker: Tracker) -> bool:
     )
 
 
-def handoff_reason(tracker: Tracker) -> str:
+def handoff_reason(tracker: Tracker) -> HandoffReason:
     events = _since_last_handoff(tracker)
     if fraud_pending(tracker):
         return "fraud"
@@ -81,7 +82,7 @@ class ActionHandoff(Action):
     ) -> list[EventType]:
         reason = handoff_reason(tracker)
         customer_id = verified_customer_id(tracker)
-        request = {
+        request: HandoffCreate = {
             "conversation_id": tracker.sender_id,
             "customer_id": int(customer_id) if customer_id else None,
             "channel": channel_of(tracker),
@@ -174,22 +175,27 @@ class ActionSubmitCallback(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> list[EventType]:
-        customer_id = verified_customer_id(tracker)
-        when = tracker.get_slot("callback_time")
-        body = {
-            "conversation_id": tracker.sender_id,
-            "customer_id": int(customer_id) if customer_id else None,
-            "phone": None if customer_id else tracker.get_slot("callback_phone"),
-            "preferred_time": when,
-            "reason": tracker.get_slot("handoff_reason") or "customer_request",
-            "channel": channel_of(tracker),
-        }
         reset = [
             SlotSet("callback_time", None),
             SlotSet("callback_phone", None),
             SlotSet("handoff_status", None),
             SlotSet("handoff_reason", None),
         ]
+        when = tracker.get_slot("callback_time")
+        if not when:
+            # the form ends only with a time; the CRM refuses a booking without one
+            logger.error("callback request failed: no preferred time")
+            dispatcher.utter_message(response="utter_handoff_failed")
+            return reset
+        customer_id = verified_customer_id(tracker)
+        body: CallbackCreate = {
+            "conversation_id": tracker.sender_id,
+            "customer_id": int(customer_id) if customer_id else None,
+            "phone": None if customer_id else tracker.get_slot("callback_phone"),
+            "preferred_time": str(when),
+            "reason": tracker.get_slot("handoff_reason") or "customer_request",
+            "channel": channel_of(tracker),
+        }
         try:
             await CrmClient().request_callback(body)
         except (CrmUnavailable, CrmError) as exc:

@@ -8,7 +8,6 @@ from __future__ import annotations
 import logging
 import re
 from decimal import ROUND_HALF_UP, Decimal, localcontext
-from typing import Any
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -16,6 +15,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
+from actions.crm_types import ProductPublic, as_decimal
 from actions.formatting import money, response_text
 from bankkit.amounts import parse_amount
 
@@ -147,9 +147,10 @@ class ActionLoanInfo(Action):
         dispatcher.utter_message(text=self._summary(domain, product))
         dispatcher.utter_message(response=LOAN_KINDS[product["subtype"]][1])
         amount, months = loan_amount(tracker, text), parse_term_months(text)
-        if amount and months:
+        # the catalogue gives every loan a rate (rate_kind "loan"); none, nothing to estimate
+        if amount and months and product["rate"] is not None:
             months = min(months, product["max_term_months"] or months)
-            rate = Decimal(product["rate"])
+            rate = as_decimal(product["rate"])
             dispatcher.utter_message(
                 response="utter_loan_monthly_payment",
                 name=product["name"],
@@ -165,7 +166,7 @@ class ActionLoanInfo(Action):
         return [SlotSet("amount", None)]
 
     @staticmethod
-    def _summary(domain: DomainDict, product: dict[str, Any]) -> str:
+    def _summary(domain: DomainDict, product: ProductPublic) -> str:
         max_age = f"，申请时不超过{product['max_age']}周岁" if product.get("max_age") else ""
         return response_text(
             domain,

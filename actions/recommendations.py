@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import re
 from decimal import Decimal, InvalidOperation
-from typing import Any
+from typing import Any, TypedDict
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -19,6 +19,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
+from actions.crm_types import PRODUCT_TYPES, ProductPublic
 from actions.formatting import money, response_text
 from actions.identity import verified_customer_id
 from actions.loans import _cn_number
@@ -34,7 +35,6 @@ from bankkit.amounts import parse_amount
 
 logger = logging.getLogger(__name__)
 
-PRODUCT_TYPES = ("定期存款", "大额存单", "理财", "基金", "贷款", "信用卡", "保险")
 ANY_TYPE = "不限"
 # types whose shelf has investment products: the questionnaire comes first without a
 # valid assessment (the CRM refuses 理财/基金 and filters investments out otherwise)
@@ -56,6 +56,14 @@ _DURATION = re.compile(
 )
 _LIQUID_WORDS = ("随时", "活期", "灵活", "不确定", "说不好")
 _ORDINAL = re.compile(r"第\s*(?P<n>\d|[一二三四五])\s*[款个项]")
+
+
+class ShownProduct(TypedDict):
+    """A recommended product as the reco_items slot keeps it (for details and comparing)."""
+
+    code: str
+    name: str
+    recommendation_id: int
 
 
 def parse_horizon_months(text: str) -> int | None:
@@ -84,13 +92,13 @@ def _amount_value(value: Any) -> Decimal | None:
     return amount if amount > 0 else None
 
 
-def _rate_text(domain: DomainDict, product: dict[str, Any]) -> str:
+def _rate_text(domain: DomainDict, product: ProductPublic) -> str:
     if not product.get("rate"):
         return response_text(domain, "utter_product_no_rate")
     return f"{product['rate_label']} {product['rate']}%"
 
 
-def _risk_text(domain: DomainDict, product: dict[str, Any]) -> str:
+def _risk_text(domain: DomainDict, product: ProductPublic) -> str:
     return product.get("risk_label") or response_text(domain, "utter_product_no_risk_level")
 
 
@@ -256,7 +264,7 @@ class ActionRecommendProducts(Action):
         if len(items) > 1:
             buttons.append({"title": "对比这几款", "payload": "帮我对比一下这几款产品"})
         dispatcher.utter_message(response="utter_reco_followup", buttons=buttons)
-        shown = [
+        shown: list[ShownProduct] = [
             {
                 "code": i["product"]["code"],
                 "name": i["product"]["name"],
@@ -271,8 +279,8 @@ class ActionRecommendProducts(Action):
 
 
 def _find_products(
-    text: str, products: list[dict[str, Any]], product_type: str | None
-) -> list[dict[str, Any]]:
+    text: str, products: list[ProductPublic], product_type: str | None
+) -> list[ProductPublic]:
     """Products the customer named: by name, else by type plus a term they mentioned."""
     named = [p for p in products if p["name"] in text]
     if named:
@@ -306,7 +314,7 @@ class ActionProductInfo(Action):
     ) -> list[EventType]:
         text = str((tracker.latest_message or {}).get("text") or "")
         product_type = next(tracker.get_latest_entity_values("product_type"), None)
-        shown = tracker.get_slot("reco_items") or []
+        shown: list[ShownProduct] = tracker.get_slot("reco_items") or []
         client = CrmClient()
         try:
             if shown and any(w in text for w in ("对比", "比较", "哪个好", "区别")):
@@ -359,8 +367,8 @@ class ActionProductInfo(Action):
         dispatcher: CollectingDispatcher,
         tracker: Tracker,
         domain: DomainDict,
-        product: dict[str, Any],
-        shown: list[dict[str, Any]],
+        product: ProductPublic,
+        shown: list[ShownProduct],
     ) -> list[EventType]:
         max_age = f"–{product['max_age']}" if product.get("max_age") else "以上"
         dispatcher.utter_message(
@@ -407,7 +415,7 @@ class ActionProductInfo(Action):
         dispatcher: CollectingDispatcher,
         domain: DomainDict,
         client: CrmClient,
-        shown: list[dict[str, Any]],
+        shown: list[ShownProduct],
     ) -> list[EventType]:
         products = [await client.get_product(s["code"]) for s in shown]
         lines = [response_text(domain, "utter_product_compare_header")]
@@ -495,6 +503,7 @@ class ActionInterestRate(Action):
 def _offer_was_last(tracker: Tracker) -> bool:
     """Whether the bot's last turn offered a relationship-manager call (not older)."""
     seen_user = False
+    event: dict[str, Any]  # reversed() loses the element type of tracker.events
     for event in reversed(tracker.events):
         if event.get("event") == "user":
             if seen_user:

@@ -21,6 +21,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
+from actions.crm_types import AssessmentPublic, QuestionnairePublic, QuestionPublic
 from actions.formatting import cn_date
 from actions.identity import channel_of, verified_customer_id
 from actions.verification import (
@@ -41,14 +42,15 @@ _questionnaire: dict[str, Any] = {"value": None, "at": 0.0}
 CLEAR_ANSWERS: list[EventType] = [SlotSet(slot, None) for slot in RISK_SLOTS]
 
 
-async def questionnaire() -> dict[str, Any]:
+async def questionnaire() -> QuestionnairePublic:
     """The CRM's questionnaire, cached for a few minutes (it changes once a year)."""
     if _questionnaire["value"] is None or time.monotonic() - _questionnaire["at"] > (
         QUESTIONNAIRE_TTL_SECONDS
     ):
         _questionnaire["value"] = await CrmClient().risk_questionnaire()
         _questionnaire["at"] = time.monotonic()
-    return dict(_questionnaire["value"])
+    sheet: QuestionnairePublic = _questionnaire["value"]
+    return sheet.copy()
 
 
 def crm_channel(tracker: Tracker) -> str:
@@ -56,7 +58,7 @@ def crm_channel(tracker: Tracker) -> str:
     return channel if channel in ("web", "app") else "rest"
 
 
-def risk_slots_from(assessment: dict[str, Any] | None) -> dict[str, Any]:
+def risk_slots_from(assessment: AssessmentPublic | None) -> dict[str, Any]:
     """risk_level / risk_label / risk_valid_until slots from a CRM assessment (or none)."""
     if not assessment:
         return {"risk_level": NO_ASSESSMENT, "risk_label": None, "risk_valid_until": None}
@@ -76,7 +78,7 @@ async def current_risk_slots(customer_id: str) -> dict[str, Any]:
         return {}
 
 
-def match_option(question: dict[str, Any], text: str) -> str | None:
+def match_option(question: QuestionPublic, text: str) -> str | None:
     """The option key the customer meant: 'B', 'b', '2', 'B. 31–45岁' or the option text."""
     cleaned = (text or "").strip().upper().replace("．", ".")
     options = question["options"]
@@ -121,11 +123,14 @@ class RiskQuestionsMixin:
         if key is None:
             dispatcher.utter_message(response="utter_risk_answer_not_understood")
             return {slot: None}
-        answers = {f"q{i}": tracker.get_slot(f"risk_q{i}") for i in range(1, QUESTION_COUNT + 1)}
+        answers: dict[str, str | None] = {
+            f"q{i}": tracker.get_slot(f"risk_q{i}") for i in range(1, QUESTION_COUNT + 1)
+        }
         answers[f"q{number}"] = key
-        if any(value is None for value in answers.values()):
+        sheet_answers = {q: a for q, a in answers.items() if a is not None}
+        if len(sheet_answers) < len(answers):
             return {slot: key}
-        return {slot: key, **await self._submit(answers, dispatcher, tracker)}
+        return {slot: key, **await self._submit(sheet_answers, dispatcher, tracker)}
 
     async def _submit(
         self, answers: dict[str, str], dispatcher: CollectingDispatcher, tracker: Tracker

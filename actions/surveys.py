@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
+from actions.crm_types import SatisfactionCreate
 from actions.identity import channel_of, verified_customer_id
 
 logger = logging.getLogger(__name__)
@@ -244,7 +245,7 @@ class ActionRecordRating(Action):
             return reset
         comment = tracker.get_slot("rating_comment")
         customer_id = verified_customer_id(tracker)
-        rating = {
+        rating: SatisfactionCreate = {
             # The same turn of the same conversation: a retried call updates, never doubles.
             "reference": f"{tracker.sender_id}:{_user_turns(tracker)}"[:120],
             "channel": channel_of(tracker),

@@ -333,6 +333,16 @@ async def test_declined_at_the_read_back(crm, dispatcher, domain):
     assert SlotSet("complaint_filed", False) in events
 
 
+async def test_confirmed_without_the_forms_answers_is_not_filed(crm, dispatcher, domain):
+    # the CRM would refuse it (category, description and contact method are required)
+    route = crm.post("/complaints")
+    slots = {**VERIFIED, **FORM_SLOTS, "complaint_description": None}
+    events = await ActionFileComplaint().run(dispatcher, make_tracker(slots=slots), domain)
+    assert not route.called
+    assert responses(dispatcher) == ["utter_complaint_file_failed"]
+    assert events == [SlotSet("complaint_filed", False)]
+
+
 async def test_crm_down_is_a_polite_reply(crm, dispatcher, domain):
     crm.post("/complaints").respond(500)
     events = await ActionFileComplaint().run(

@@ -220,6 +220,23 @@ async def test_submit_callback(
     assert SlotSet("handoff_status", None) in events
 
 
+async def test_submit_callback_without_a_time_books_nothing(
+    crm: respx.MockRouter, dispatcher: CollectingDispatcher, domain: dict[str, Any]
+) -> None:
+    # the CRM refuses a booking without a preferred time: the customer hears it failed
+    route = crm.post("/handoff/callbacks").mock(return_value=httpx.Response(201, json={"id": 1}))
+    tracker = make_tracker(slots={"callback_phone": "13800138000", "callback_time": None})
+    events = await ActionSubmitCallback().run(dispatcher, tracker, domain)
+    assert not route.called
+    assert responses(dispatcher) == ["utter_handoff_failed"]
+    assert events == [
+        SlotSet("callback_time", None),
+        SlotSet("callback_phone", None),
+        SlotSet("handoff_status", None),
+        SlotSet("handoff_reason", None),
+    ]
+
+
 async def test_freezing_the_card_after_a_fraud_report_hands_over(
     dispatcher: CollectingDispatcher, domain: dict[str, Any]
 ) -> None:

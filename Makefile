@@ -170,6 +170,7 @@ lint: setup
 	$(CRM_VENV)/bin/ruff check bankkit crm_api trainer actions bot tests scripts
 	$(CRM_VENV)/bin/ruff format --check bankkit crm_api trainer actions bot tests scripts
 	$(CRM_VENV)/bin/mypy
+	$(CRM_VENV)/bin/mypy --python-executable $(BOT_PY) actions
 
 bench: setup models/.trained var/.db-ready
 	$(CRM_PY) scripts/bench.py

@@ -16,13 +16,10 @@ from actions.accounts import BANK_TZ
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.crm_types import AccountPublic, CardLossReason
 from actions.formatting import card_label
+from actions.forms import AbortAwareFormValidation, VerifiedCustomerFormValidation, yes_or_no
 from actions.handoff import fraud_pending
 from actions.identity import channel_of, verified_customer_id
-from actions.verification import (
-    VERIFICATION_SLOTS,
-    AbortAwareFormValidation,
-    VerificationSlotsMixin,
-)
+from actions.verification import VERIFICATION_SLOTS, VerificationSlotsMixin
 
 logger = logging.getLogger(__name__)
 
@@ -76,20 +73,13 @@ def match_card(
     return candidates[0] if len(candidates) == 1 else None
 
 
-class ValidateCardLossForm(VerificationSlotsMixin, AbortAwareFormValidation):
+class ValidateCardLossForm(
+    VerificationSlotsMixin, VerifiedCustomerFormValidation, AbortAwareFormValidation
+):
+    skipped_when_verified = VERIFICATION_SLOTS
+
     def name(self) -> str:
         return "validate_card_loss_form"
-
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        if verified_customer_id(tracker):
-            return [slot for slot in domain_slots if slot not in VERIFICATION_SLOTS]
-        return domain_slots
 
     async def extract_loss_card(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -143,9 +133,7 @@ class ValidateCardLossForm(VerificationSlotsMixin, AbortAwareFormValidation):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        if slot_value is None:
-            return {"loss_confirmed": None}
-        return {"loss_confirmed": bool(slot_value)}
+        return yes_or_no("loss_confirmed", slot_value)
 
 
 class ActionAskLossCard(Action):

@@ -9,13 +9,14 @@ import re
 from datetime import datetime
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.crm_types import ComplaintCreate, ComplaintStatusPublic, IsoDateTime
+from actions.forms import VerifiedCustomerFormValidation, yes_or_no
 from actions.identity import channel_of, verified_customer_id
 from actions.sentiment import is_angry
 from bankkit.complaints import COMPLAINT_CATEGORIES, OPEN_STATUSES, ComplaintCategory
@@ -209,7 +210,9 @@ def promise_text(hours: int) -> str:
     return f"{hours}小时内" if hours <= 72 else f"{hours // 24}天内"
 
 
-class ValidateComplaintForm(FormValidationAction):
+class ValidateComplaintForm(VerifiedCustomerFormValidation):
+    skipped_when_verified = VERIFICATION_FREE
+
     def name(self) -> str:
         return "validate_complaint_form"
 
@@ -227,17 +230,6 @@ class ValidateComplaintForm(FormValidationAction):
             dispatcher.utter_message(response="utter_offer_human_angry")
             events.append(SlotSet("human_offered", True))
         return events + await super().run(dispatcher, tracker, domain)
-
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        if verified_customer_id(tracker):
-            return [s for s in domain_slots if s not in VERIFICATION_FREE]
-        return domain_slots
 
     # ---- what happened: may already be in the message that started the form
     async def extract_complaint_description(
@@ -384,9 +376,7 @@ class ValidateComplaintForm(FormValidationAction):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        if slot_value is None:
-            return {"complaint_confirmed": None}
-        return {"complaint_confirmed": bool(slot_value)}
+        return yes_or_no("complaint_confirmed", slot_value)
 
 
 class ActionAskComplaintCategory(Action):

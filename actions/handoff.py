@@ -14,13 +14,14 @@ from __future__ import annotations
 import logging
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.crm_types import CallbackCreate, HandoffCreate, HandoffReason
+from actions.forms import VerifiedCustomerFormValidation
 from actions.identity import channel_of, verified_customer_id
 from actions.sentiment import is_angry
 from bankkit.identifiers import extract_phone
@@ -134,21 +135,12 @@ class ActionHandoffResume(Action):
         return events
 
 
-class ValidateCallbackForm(FormValidationAction):
+class ValidateCallbackForm(VerifiedCustomerFormValidation):
+    # a verified customer is called on the number the bank has
+    skipped_when_verified = ("callback_phone",)
+
     def name(self) -> str:
         return "validate_callback_form"
-
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        # a verified customer is called on the number the bank has
-        if verified_customer_id(tracker):
-            return [s for s in domain_slots if s != "callback_phone"]
-        return domain_slots
 
     def validate_callback_phone(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict

@@ -30,7 +30,6 @@ from actions.risk import (
     RiskAwareFormValidation,
     crm_channel,
 )
-from actions.verification import VERIFICATION_SLOTS
 from bankkit.amounts import parse_amount
 
 logger = logging.getLogger(__name__)
@@ -111,16 +110,7 @@ class ValidateProductRecoForm(RiskAwareFormValidation):
     def name(self) -> str:
         return "validate_product_reco_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        if not verified_customer_id(tracker):
-            return [s for s in domain_slots if s in VERIFICATION_SLOTS]
-        slots = [s for s in domain_slots if s not in VERIFICATION_SLOTS]
+    def slots_for_verified(self, slots: list[str], tracker: Tracker) -> list[str]:
         product_type = tracker.get_slot("product_type")
         unassessed = tracker.get_slot("risk_level") == NO_ASSESSMENT
         if not (unassessed and product_type in ASSESSED_TYPES):

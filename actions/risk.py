@@ -23,13 +23,9 @@ from rasa_sdk.types import DomainDict
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.crm_types import AssessmentPublic, QuestionnairePublic, QuestionPublic
 from actions.formatting import cn_date
+from actions.forms import ABORT_FORM, yes_or_no
 from actions.identity import channel_of, verified_customer_id
-from actions.verification import (
-    ABORT_FORM,
-    VERIFICATION_SLOTS,
-    AbortAwareFormValidation,
-    VerificationSlotsMixin,
-)
+from actions.verification import VerifyFirstFormValidation
 
 logger = logging.getLogger(__name__)
 
@@ -184,7 +180,7 @@ async def with_risk_slots(tracker: Tracker) -> list[EventType]:
     return [SlotSet(name, value) for name, value in slots.items()]
 
 
-class RiskAwareFormValidation(VerificationSlotsMixin, RiskQuestionsMixin, AbortAwareFormValidation):
+class RiskAwareFormValidation(RiskQuestionsMixin, VerifyFirstFormValidation):
     """A form that verifies the customer and knows their current risk assessment."""
 
     async def run(
@@ -203,16 +199,7 @@ class ValidateRiskAssessmentForm(RiskAwareFormValidation):
     def name(self) -> str:
         return "validate_risk_assessment_form"
 
-    async def required_slots(
-        self,
-        domain_slots: list[str],
-        dispatcher: CollectingDispatcher,
-        tracker: Tracker,
-        domain: DomainDict,
-    ) -> list[str]:
-        if not verified_customer_id(tracker):
-            return [s for s in domain_slots if s in VERIFICATION_SLOTS]
-        slots = [s for s in domain_slots if s not in VERIFICATION_SLOTS]
+    def slots_for_verified(self, slots: list[str], tracker: Tracker) -> list[str]:
         level = tracker.get_slot("risk_level")
         answered = all(tracker.get_slot(slot) for slot in RISK_SLOTS)
         if level in (None, NO_ASSESSMENT) or answered:
@@ -228,7 +215,7 @@ class ValidateRiskAssessmentForm(RiskAwareFormValidation):
         tracker: Tracker,
         domain: DomainDict,
     ) -> dict[str, Any]:
-        return {"risk_retake": None if slot_value is None else bool(slot_value)}
+        return yes_or_no("risk_retake", slot_value)
 
 
 class ActionAskRiskQuestion(Action):

@@ -8,13 +8,14 @@ import logging
 import re
 from typing import Any
 
-from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.crm_types import SatisfactionCreate
+from actions.forms import ABORT_FORM, AbortAwareFormValidation
 from actions.identity import channel_of, verified_customer_id
 
 logger = logging.getLogger(__name__)
@@ -151,7 +152,7 @@ def _latest_intent(tracker: Tracker) -> str | None:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
-class ValidateRatingForm(FormValidationAction):
+class ValidateRatingForm(AbortAwareFormValidation):
     def name(self) -> str:
         return "validate_rating_form"
 
@@ -166,27 +167,6 @@ class ValidateRatingForm(FormValidationAction):
         if score is not None and score <= LOW_SCORE:
             return ["rating", "rating_comment"]
         return ["rating"]
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        events = await super().run(dispatcher, tracker, domain)
-        # rasa-sdk appends the next requested slot after validation; when the validator
-        # stopped the form (requested_slot None), that must stay the last word.
-        aborted = any(
-            e.get("event") == "slot"
-            and e.get("name") == "requested_slot"
-            and e.get("value") is None
-            for e in events[:-1]
-        )
-        if aborted:
-            events = [
-                e
-                for e in events
-                if not (e.get("event") == "slot" and e.get("name") == "requested_slot")
-            ]
-            events.append(SlotSet("requested_slot", None))
-        return events
 
     async def extract_rating(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
@@ -212,7 +192,7 @@ class ValidateRatingForm(FormValidationAction):
         score = parse_rating(str(slot_value or ""))
         if score is None:
             # Not a rating: the customer moved on. Stop asking rather than nag.
-            return {"rating": None, "requested_slot": None}
+            return {"rating": None, **ABORT_FORM}
         return {"rating": str(score)}
 
     async def validate_rating_comment(

@@ -10,11 +10,12 @@ import logging
 from typing import Any
 
 from rasa_sdk import FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
+from actions.forms import ABORT_FORM, AbortAwareFormValidation
+from actions.identity import verified_customer_id
 from actions.settings import get_settings
 from bankkit.identifiers import extract_phone, extract_verification_code
 
@@ -23,7 +24,6 @@ logger = logging.getLogger(__name__)
 # the slots a form asks for when the session is not verified yet
 VERIFICATION_SLOTS = ("phone_number", "verification_code")
 CODE_PLACEHOLDER = "******"  # what the slot holds once the code has been used
-ABORT_FORM: dict[str, Any] = {"requested_slot": None}
 
 
 def _retry_minutes(payload: dict[str, Any], default: int = 15) -> int:
@@ -149,31 +149,22 @@ class ValidateVerifyForm(VerificationSlotsMixin, FormValidationAction):
         return "validate_verify_form"
 
 
-class AbortAwareFormValidation(FormValidationAction):
-    """A form validation whose validators may abort the form (``ABORT_FORM``).
+class VerifyFirstFormValidation(VerificationSlotsMixin, AbortAwareFormValidation):
+    """A form that verifies the customer before it asks anything else, because what it
+    asks next depends on who they are (``slots_for_verified``)."""
 
-    rasa-sdk appends the next requested slot after validation when ``required_slots`` is
-    overridden; if a validator aborted (requested_slot None), that must stay the last word.
-    """
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if not verified_customer_id(tracker):
+            return [s for s in domain_slots if s in VERIFICATION_SLOTS]
+        after = [s for s in domain_slots if s not in VERIFICATION_SLOTS]
+        return self.slots_for_verified(after, tracker)
 
-    def name(self) -> str:  # pragma: no cover - abstract helper
-        return "abort_aware_form_validation"
-
-    async def run(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        events = await super().run(dispatcher, tracker, domain)
-        aborted = any(
-            e.get("event") == "slot"
-            and e.get("name") == "requested_slot"
-            and e.get("value") is None
-            for e in events[:-1]
-        )
-        if aborted:
-            events = [
-                e
-                for e in events
-                if not (e.get("event") == "slot" and e.get("name") == "requested_slot")
-            ]
-            events.append(SlotSet("requested_slot", None))
-        return events
+    def slots_for_verified(self, slots: list[str], tracker: Tracker) -> list[str]:
+        """The form's questions for this verified customer, out of `slots` (in order)."""
+        return slots

@@ -1,0 +1,79 @@
+"""What the forms' validations share: stopping a form from a validator, not asking a
+verified customer what the bank already knows, and reading a yes/no answer.
+
+The base classes are abstract (their `name` is), so rasa-sdk, which registers every
+`Action` subclass it finds, registers only the forms built on them.
+"""
+
+from __future__ import annotations
+
+from abc import abstractmethod
+from typing import Any, ClassVar
+
+from rasa_sdk import FormValidationAction, Tracker
+from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.identity import verified_customer_id
+
+# what a validator returns (merged into its slots) to stop the form
+ABORT_FORM: dict[str, Any] = {"requested_slot": None}
+
+
+def yes_or_no(slot: str, value: Any) -> dict[str, Any]:
+    """A yes/no slot as True or False; None (asked again) when there was no answer."""
+    return {slot: None if value is None else bool(value)}
+
+
+class AbortAwareFormValidation(FormValidationAction):
+    """A form validation whose validators may stop the form (``ABORT_FORM``).
+
+    rasa-sdk appends the next requested slot after validation when ``required_slots`` is
+    overridden; if a validator aborted (requested_slot None), that must stay the last word.
+    """
+
+    @abstractmethod
+    def name(self) -> str:
+        """The form's validation action, validate_<form name>."""
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await super().run(dispatcher, tracker, domain)
+        aborted = any(
+            e.get("event") == "slot"
+            and e.get("name") == "requested_slot"
+            and e.get("value") is None
+            for e in events[:-1]
+        )
+        if aborted:
+            events = [
+                e
+                for e in events
+                if not (e.get("event") == "slot" and e.get("name") == "requested_slot")
+            ]
+            events.append(SlotSet("requested_slot", None))
+        return events
+
+
+class VerifiedCustomerFormValidation(FormValidationAction):
+    """A form that does not ask a verified customer the slots in ``skipped_when_verified``
+    (their phone, say: the bank has it; or the verification itself)."""
+
+    skipped_when_verified: ClassVar[tuple[str, ...]] = ()
+
+    @abstractmethod
+    def name(self) -> str:
+        """The form's validation action, validate_<form name>."""
+
+    async def required_slots(
+        self,
+        domain_slots: list[str],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> list[str]:
+        if verified_customer_id(tracker):
+            return [slot for slot in domain_slots if slot not in self.skipped_when_verified]
+        return domain_slots

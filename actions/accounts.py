@@ -14,6 +14,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.complaints import show_complaint_status
+from actions.conversation import event_intent
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.crm_types import AccountPublic, as_decimal
 from actions.formatting import card_label, cn_date, money, response_text, short_date
@@ -280,9 +281,9 @@ def pending_request(tracker: Tracker) -> str | None:
     """The account question the customer asked before being sent to verification."""
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            intent = (event.get("parse_data") or {}).get("intent", {}).get("name")
+            intent = event_intent(event)
             if intent in RESUMABLE:
-                return str(intent)
+                return intent
     return None
 
 

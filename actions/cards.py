@@ -13,6 +13,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.accounts import BANK_TZ
+from actions.conversation import event_intent
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.crm_types import AccountPublic, CardLossReason
 from actions.formatting import card_label
@@ -45,9 +46,7 @@ def loss_reason(text: str) -> CardLossReason:
 def _loss_message(tracker: Tracker) -> dict[str, Any]:
     event: dict[str, Any]  # reversed() loses the element type of tracker.events
     for event in reversed(tracker.events):
-        if event.get("event") == "user" and (
-            (event.get("parse_data") or {}).get("intent", {}).get("name") == "report_card_loss"
-        ):
+        if event.get("event") == "user" and event_intent(event) == "report_card_loss":
             return event
     return tracker.latest_message or {}
 

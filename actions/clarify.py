@@ -19,17 +19,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-FAILED_INTENTS = {"nlu_fallback", "out_of_scope"}
-# Intents not worth offering as a meaning: they need context or say nothing.
-NOT_OFFERED = FAILED_INTENTS | {
-    "affirm",
-    "deny",
-    "inform",
-    "give_rating",
-    "greet",
-    "goodbye",
-    "thank",
-}
+from actions.conversation import FAILED_INTENTS, event_intent, latest_intent
 
 # Button titles (what the customer sees) for the intents that can be offered.
 BUTTON_TITLES = {
@@ -56,7 +46,7 @@ def _failed_turns_in_a_row(tracker: Tracker) -> int:
     for event in reversed(tracker.events):
         if event.get("event") != "user":
             continue
-        intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        intent = event_intent(event)
         if intent in FAILED_INTENTS:
             count += 1
         else:
@@ -95,8 +85,7 @@ class ActionClarify(Action):
         if _failed_turns_in_a_row(tracker) >= 2:
             dispatcher.utter_message(response="utter_offer_human")
             return []
-        latest_intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        if latest_intent == "out_of_scope":
+        if latest_intent(tracker) == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
         buttons = clarification_buttons(tracker.latest_message or {})

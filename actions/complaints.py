@@ -14,6 +14,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.conversation import event_intent, latest_intent, user_turns
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.crm_types import ComplaintCreate, ComplaintStatusPublic, IsoDateTime
 from actions.forms import VerifiedCustomerFormValidation, yes_or_no
@@ -180,10 +181,6 @@ def _latest(tracker: Tracker) -> dict[str, Any]:
     return tracker.latest_message or {}
 
 
-def _latest_intent(tracker: Tracker) -> str | None:
-    return (_latest(tracker).get("intent") or {}).get("name")
-
-
 def _entity(message: dict[str, Any], name: str) -> Any:
     for entity in message.get("entities") or []:
         if entity.get("entity") == name:
@@ -193,10 +190,7 @@ def _entity(message: dict[str, Any], name: str) -> Any:
 
 def _complaint_turns(tracker: Tracker) -> int:
     return sum(
-        1
-        for e in tracker.events
-        if e.get("event") == "user"
-        and ((e.get("parse_data") or {}).get("intent") or {}).get("name") == "complain"
+        1 for e in tracker.events if e.get("event") == "user" and event_intent(e) == "complain"
     )
 
 
@@ -224,7 +218,7 @@ class ValidateComplaintForm(VerifiedCustomerFormValidation):
         # An angry or repeat complainant is offered a human straight away (once).
         if (
             not tracker.get_slot("human_offered")
-            and _latest_intent(tracker) != "deny"
+            and latest_intent(tracker) != "deny"
             and (is_angry(text) or _complaint_turns(tracker) >= 2)
         ):
             dispatcher.utter_message(response="utter_offer_human_angry")
@@ -238,7 +232,7 @@ class ValidateComplaintForm(VerifiedCustomerFormValidation):
         message = _latest(tracker)
         if tracker.get_slot("complaint_description") or tracker.get_slot("requested_slot"):
             return {}
-        if _latest_intent(tracker) != "complain":
+        if latest_intent(tracker) != "complain":
             return {}
         text = str(message.get("text") or "")
         guess = _entity(message, "complaint_category")
@@ -288,7 +282,7 @@ class ValidateComplaintForm(VerifiedCustomerFormValidation):
             }
         if requested != "complaint_category":
             return {}
-        intent = _latest_intent(tracker)
+        intent = latest_intent(tracker)
         if intent == "deny" and not named:
             return {}  # rejected: the customer gives up (see data/rules/complaints.yml)
         if intent == "affirm" and tracker.get_slot("complaint_category_guess"):
@@ -468,8 +462,7 @@ class ActionFileComplaint(Action):
             "conversation_id": tracker.sender_id[:100],
         }
         # One key per conversation turn: an action-server retry files the complaint once.
-        turn = sum(1 for e in tracker.events if e.get("event") == "user")
-        key = f"{tracker.sender_id}:{turn}"[:100]
+        key = f"{tracker.sender_id}:{user_turns(tracker)}"[:100]
         try:
             filed = await CrmClient().file_complaint(complaint, idempotency_key=key)
         except (CrmUnavailable, CrmError) as exc:
@@ -511,7 +504,7 @@ def _status_lines(status: ComplaintStatusPublic) -> dict[str, Any]:
 def _asked_number(tracker: Tracker) -> str | None:
     for event in reversed(tracker.events):
         if event.get("event") == "user":
-            intent = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            intent = event_intent(event)
             number = extract_complaint_number(str(event.get("text") or ""))
             if number or intent == "query_complaint_status":
                 return number

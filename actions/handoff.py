@@ -19,6 +19,7 @@ from rasa_sdk.events import ConversationPaused, EventType, FollowupAction, SlotS
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.conversation import FAILED_INTENTS, event_intent
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.crm_types import CallbackCreate, HandoffCreate, HandoffReason
 from actions.forms import VerifiedCustomerFormValidation
@@ -28,7 +29,6 @@ from bankkit.identifiers import extract_phone
 
 logger = logging.getLogger(__name__)
 
-FAILED_INTENTS = {"nlu_fallback", "out_of_scope"}
 RATING_FORM = "rating_form"
 
 
@@ -41,14 +41,10 @@ def _since_last_handoff(tracker: Tracker) -> list[dict[str, Any]]:
     return events
 
 
-def _intent(event: dict[str, Any]) -> str | None:
-    return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
-
-
 def fraud_pending(tracker: Tracker) -> bool:
     """The customer reported fraud and has not been handed to a person since."""
     return any(
-        e.get("event") == "user" and _intent(e) == "report_fraud"
+        e.get("event") == "user" and event_intent(e) == "report_fraud"
         for e in _since_last_handoff(tracker)
     )
 
@@ -64,7 +60,7 @@ def handoff_reason(tracker: Tracker) -> HandoffReason:
     ]
     if "utter_offer_human" in bot_said[-2:]:
         return "not_understood"
-    user_intents = [_intent(e) for e in events if e.get("event") == "user"]
+    user_intents = [event_intent(e) for e in events if e.get("event") == "user"]
     if len(user_intents) >= 3 and all(i in FAILED_INTENTS for i in user_intents[-3:-1]):
         return "not_understood"
     if "utter_service_unavailable" in bot_said[-2:]:

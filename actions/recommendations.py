@@ -18,6 +18,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.conversation import latest_intent
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.crm_types import PRODUCT_TYPES, ProductPublic
 from actions.formatting import money, response_text
@@ -127,8 +128,10 @@ class ValidateProductRecoForm(RiskAwareFormValidation):
         if tracker.get_slot("investment_horizon") is not None:
             return {}
         requested = tracker.get_slot("requested_slot")
-        intent = ((tracker.latest_message or {}).get("intent") or {}).get("name")
-        if requested != "investment_horizon" and intent != "ask_product_recommendation":
+        if (
+            requested != "investment_horizon"
+            and latest_intent(tracker) != "ask_product_recommendation"
+        ):
             return {}
         months = parse_horizon_months(str((tracker.latest_message or {}).get("text") or ""))
         if months is None:

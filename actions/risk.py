@@ -20,6 +20,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.conversation import latest_intent
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.crm_types import AssessmentPublic, QuestionnairePublic, QuestionPublic
 from actions.formatting import cn_date
@@ -91,10 +92,6 @@ def match_option(question: QuestionPublic, text: str) -> str | None:
     return None
 
 
-def _latest_intent(tracker: Tracker) -> str | None:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
-
-
 class RiskQuestionsMixin:
     """validate_risk_q1 … validate_risk_q10, shared by the forms that ask the questions."""
 
@@ -107,7 +104,7 @@ class RiskQuestionsMixin:
     ) -> dict[str, Any]:
         slot = f"risk_q{number}"
         text = str(slot_value or "")
-        if _latest_intent(tracker) == "deny" or any(word in text for word in CANCEL_WORDS):
+        if latest_intent(tracker) == "deny" or any(word in text for word in CANCEL_WORDS):
             dispatcher.utter_message(response="utter_risk_assessment_cancelled")
             return {slot: None, **ABORT_FORM}
         try:

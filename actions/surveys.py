@@ -13,6 +13,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.conversation import event_intent, latest_intent, user_turns
 from actions.crm_client import CrmClient, CrmError, CrmUnavailable
 from actions.crm_types import SatisfactionCreate
 from actions.forms import ABORT_FORM, AbortAwareFormValidation
@@ -120,7 +121,7 @@ def handled_intents(tracker: Tracker) -> list[str]:
     for event in tracker.events:
         if event.get("event") != "user":
             continue
-        name = ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+        name = event_intent(event)
         if name and name not in NOT_A_TOPIC:
             seen.setdefault(str(name).split("/")[0], None)
     return list(seen)
@@ -133,10 +134,6 @@ def human_took_part(tracker: Tracker) -> bool:
     return any(event.get("event") in ("pause", "resume") for event in tracker.events)
 
 
-def _user_turns(tracker: Tracker) -> int:
-    return sum(1 for event in tracker.events if event.get("event") == "user")
-
-
 def rating_trigger(tracker: Tracker) -> str | None:
     """The intent that started the rating form (goodbye, or the complaint flow)."""
     found_loop = False
@@ -144,12 +141,8 @@ def rating_trigger(tracker: Tracker) -> str | None:
         if event.get("event") == "active_loop" and event.get("name") == "rating_form":
             found_loop = True
         elif found_loop and event.get("event") == "user":
-            return ((event.get("parse_data") or {}).get("intent") or {}).get("name")
+            return event_intent(event)
     return None
-
-
-def _latest_intent(tracker: Tracker) -> str | None:
-    return ((tracker.latest_message or {}).get("intent") or {}).get("name")
 
 
 class ValidateRatingForm(AbortAwareFormValidation):
@@ -174,9 +167,9 @@ class ValidateRatingForm(AbortAwareFormValidation):
         requested = tracker.get_slot("requested_slot")
         if requested not in ("rating", None) or tracker.get_slot("rating"):
             return {}
-        if requested is None and _latest_intent(tracker) != "give_rating":
+        if requested is None and latest_intent(tracker) != "give_rating":
             return {}  # the form starts: ask (a rating given unprompted is used at once)
-        if _latest_intent(tracker) in ("deny", "goodbye"):
+        if latest_intent(tracker) in ("deny", "goodbye"):
             return {}  # the form is rejected; the rules end it politely
         text = str((tracker.latest_message or {}).get("text") or "")
         rating = next(tracker.get_latest_entity_values("rating"), None)
@@ -219,7 +212,7 @@ class ActionRecordRating(Action):
     ) -> list[EventType]:
         reset: list[EventType] = [SlotSet(slot, None) for slot in RATING_SLOTS]
         score = parse_rating(str(tracker.get_slot("rating") or ""))
-        goodbye = rating_trigger(tracker) == "goodbye" or _latest_intent(tracker) == "goodbye"
+        goodbye = rating_trigger(tracker) == "goodbye" or latest_intent(tracker) == "goodbye"
         if score is None:
             dispatcher.utter_message(response="utter_rating_skipped")
             return reset
@@ -227,7 +220,7 @@ class ActionRecordRating(Action):
         customer_id = verified_customer_id(tracker)
         rating: SatisfactionCreate = {
             # The same turn of the same conversation: a retried call updates, never doubles.
-            "reference": f"{tracker.sender_id}:{_user_turns(tracker)}"[:120],
+            "reference": f"{tracker.sender_id}:{user_turns(tracker)}"[:120],
             "channel": channel_of(tracker),
             "score": score,
             "comment": comment if comment and comment != "-" else None,

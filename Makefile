@@ -94,7 +94,7 @@ models/.trained: $(BOT_VENV)/.installed $(TRAIN_INPUTS)
 
 train: models/.trained
 
-var/.db-ready: $(CRM_VENV)/.installed var/secrets.env $(shell find crm_api/migrations -name '*.py' 2>/dev/null) crm_api/seed.py
+var/.db-ready: $(CRM_VENV)/.installed var/secrets.env $(shell find crm_api/migrations -name '*.py' 2>/dev/null) crm_api/seed.py crm_api/seeding.py $(wildcard crm_api/*/seed*.py) crm_api/products/catalogue.yml
 	$(CRM_PY) -m crm_api.manage migrate
 	$(CRM_PY) -m crm_api.manage seed --if-empty
 	@touch $@

@@ -21,23 +21,18 @@ from rasa_sdk.types import DomainDict
 
 from actions.conversation import FAILED_INTENTS, event_intent, latest_intent
 
-# Button titles (what the customer sees) for the intents that can be offered.
-BUTTON_TITLES = {
-    "check_balance": "查询余额",
-    "query_transactions": "查询交易明细",
-    "query_credit_card": "信用卡账单/额度",
-    "report_card_loss": "银行卡挂失",
-    "report_fraud": "被骗/盗刷求助",
-    "ask_product_recommendation": "产品推荐",
-    "ask_product_info": "产品详情",
-    "ask_interest_rate": "存贷款利率",
-    "ask_loan": "贷款咨询",
-    "risk_assessment": "风险测评",
-    "complain": "投诉建议",
-    "query_complaint_status": "投诉进度",
-    "request_human": "转人工客服",
-    "bot_challenge": "了解智能客服",
-}
+# An intent can be offered as a button when the domain has a title for it: the response
+# utter_intent_title_<intent> (customer-facing wording lives in the domain)
+TITLE_PREFIX = "utter_intent_title_"
+
+
+def button_titles(domain: DomainDict) -> dict[str, str]:
+    """Intent → the button title the domain gives it."""
+    titles: dict[str, str] = {}
+    for name, variants in (domain.get("responses") or {}).items():
+        if name.startswith(TITLE_PREFIX) and variants and variants[0].get("text"):
+            titles[name[len(TITLE_PREFIX) :]] = str(variants[0]["text"])
+    return titles
 
 
 def _failed_turns_in_a_row(tracker: Tracker) -> int:
@@ -54,8 +49,10 @@ def _failed_turns_in_a_row(tracker: Tracker) -> int:
     return count
 
 
-def clarification_buttons(parse_data: dict[str, Any], limit: int = 2) -> list[dict[str, str]]:
-    """Buttons for the ``limit`` likeliest meanings in a parse result."""
+def clarification_buttons(
+    parse_data: dict[str, Any], titles: dict[str, str], limit: int = 2
+) -> list[dict[str, str]]:
+    """Buttons for the ``limit`` likeliest meanings in a parse result that can be offered."""
     buttons: list[dict[str, str]] = []
     for ranked in parse_data.get("intent_ranking") or []:
         name = ranked.get("name")
@@ -66,8 +63,8 @@ def clarification_buttons(parse_data: dict[str, Any], limit: int = 2) -> list[di
             question = prediction.get("canonical_question")
             if question:
                 buttons.append({"title": question, "payload": question})
-        elif name in BUTTON_TITLES:
-            buttons.append({"title": BUTTON_TITLES[name], "payload": f"/{name}"})
+        elif name in titles:
+            buttons.append({"title": titles[name], "payload": f"/{name}"})
         if len(buttons) == limit:
             break
     return buttons
@@ -88,7 +85,7 @@ class ActionClarify(Action):
         if latest_intent(tracker) == "out_of_scope":
             dispatcher.utter_message(response="utter_out_of_scope")
             return []
-        buttons = clarification_buttons(tracker.latest_message or {})
+        buttons = clarification_buttons(tracker.latest_message or {}, button_titles(domain))
         if buttons:
             dispatcher.utter_message(response="utter_clarify", buttons=buttons)
         else:

@@ -2,13 +2,18 @@
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 import pytest
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.clarify import ActionClarify, clarification_buttons
+from actions.clarify import ActionClarify, button_titles, clarification_buttons
+from trainer.project import DOMAIN, load_domain
+
+ROOT = Path(__file__).resolve().parents[2]
+DOMAIN_DICT = load_domain(ROOT / DOMAIN)
 
 
 def _user(intent: str, **parse: Any) -> dict[str, Any]:
@@ -33,7 +38,7 @@ FAQ_PARSE = {
 
 async def _run(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
     dispatcher = CollectingDispatcher()
-    assert await ActionClarify().run(dispatcher, _tracker(events), {}) == []
+    assert await ActionClarify().run(dispatcher, _tracker(events), DOMAIN_DICT) == []
     return dispatcher.messages
 
 
@@ -83,4 +88,14 @@ async def test_without_any_offerable_meaning_asks_to_rephrase() -> None:
 )
 def test_clarification_buttons(ranking: list[str], expected: list[str]) -> None:
     parse = {"intent_ranking": [{"name": n} for n in ranking]}
-    assert [b["payload"] for b in clarification_buttons(parse)] == expected
+    assert [
+        b["payload"] for b in clarification_buttons(parse, button_titles(DOMAIN_DICT))
+    ] == expected
+
+
+def test_every_offered_intent_has_a_title_in_the_domain_and_is_an_intent() -> None:
+    titles = button_titles(DOMAIN_DICT)
+    assert titles["check_balance"] == "查询余额"
+    assert set(titles) <= set(DOMAIN_DICT["intents"])
+    # the affirm/deny/inform answers only make sense in context: never offered
+    assert not {"affirm", "deny", "inform"} & set(titles)

@@ -8,7 +8,17 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import BigInteger, DateTime, Engine, MetaData, Numeric, create_engine, event
+from sqlalchemy import (
+    BigInteger,
+    CursorResult,
+    DateTime,
+    Engine,
+    MetaData,
+    Numeric,
+    Update,
+    create_engine,
+    event,
+)
 from sqlalchemy.engine import Dialect, make_url
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 from sqlalchemy.types import TypeDecorator, TypeEngine
@@ -113,6 +123,18 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
         connection.exec_driver_sql("BEGIN")
 
     return engine
+
+
+def rows_updated(session: Session, statement: Update) -> int:
+    """How many rows a conditional UPDATE changed (0: another request changed them first).
+
+    An UPDATE's result is a CursorResult, though `Session.execute` is typed as returning
+    a plain Result, which has no row count.
+    """
+    result = session.execute(statement)
+    if not isinstance(result, CursorResult):
+        raise TypeError(f"an UPDATE returned {type(result).__name__}, not a CursorResult")
+    return result.rowcount
 
 
 def create_session_factory(engine: Engine) -> sessionmaker[Session]:

@@ -29,8 +29,9 @@ class ErrorBody(BaseModel):
 class DomainError(Exception):
     """Base of all expected errors; subclasses fix status, code and bilingual detail."""
 
-    status_code: ClassVar[int] = 400
-    code: ClassVar[str] = "bad_request"
+    # class defaults that one error may set per instance (the trainer's AnnotationRejected)
+    status_code: int = 400
+    code: str = "bad_request"
     detail_zh: ClassVar[str] = "请求有误"
     detail_en: ClassVar[str] = "Bad request"
 

@@ -90,7 +90,7 @@ def _configure_logging() -> None:
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """Build the app; reads the environment when `settings` is None (fails on bad secrets)."""
-    settings = settings or Settings()  # type: ignore[call-arg]  # secrets come from the env
+    settings = settings or Settings()
     engine = create_db_engine(settings.crm_database_url)
 
     @asynccontextmanager

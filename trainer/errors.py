@@ -56,8 +56,8 @@ class AnnotationRejected(DomainError):
 
     def __init__(self, code: str, message: str, status_code: int = 422, **extra: Any) -> None:
         super().__init__(**extra)
-        self.code = code  # type: ignore[misc]  # per-instance code: duplicate, conflict…
-        self.status_code = status_code  # type: ignore[misc]
+        self.code = code  # duplicate, conflict…
+        self.status_code = status_code
         self._message = message
 
     @property

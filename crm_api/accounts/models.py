@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Final, Literal, get_args
 
 from sqlalchemy import JSON, CheckConstraint, Date, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -16,11 +16,14 @@ from crm_api.database import Base, Money, UTCDateTime
 if TYPE_CHECKING:
     from crm_api.customers.models import Customer
 
-DEBIT_CARD = "储蓄卡"
-CREDIT_CARD = "信用卡"
-ACCOUNT_TYPES = (DEBIT_CARD, CREDIT_CARD)
-ACCOUNT_STATUSES = ("normal", "frozen", "lost")
-LOSS_REASONS = ("lost", "stolen", "swallowed")
+AccountType = Literal["储蓄卡", "信用卡"]
+DEBIT_CARD: Final = "储蓄卡"
+CREDIT_CARD: Final = "信用卡"
+ACCOUNT_TYPES: tuple[AccountType, ...] = get_args(AccountType)
+AccountStatus = Literal["normal", "frozen", "lost"]
+ACCOUNT_STATUSES: tuple[AccountStatus, ...] = get_args(AccountStatus)
+LossReason = Literal["lost", "stolen", "swallowed"]
+LOSS_REASONS: tuple[LossReason, ...] = get_args(LossReason)
 
 
 class Account(Base):
@@ -40,11 +43,11 @@ class Account(Base):
     customer_id: Mapped[int] = mapped_column(
         ForeignKey("customers.id", ondelete="CASCADE"), index=True
     )
-    account_type: Mapped[str] = mapped_column(String(3))
+    account_type: Mapped[AccountType] = mapped_column(String(3))
     number: Mapped[str] = mapped_column(String(19), unique=True, comment="完整卡号，绝不对外返回")
     currency: Mapped[str] = mapped_column(String(3), default="CNY")
     balance: Mapped[Decimal] = mapped_column(Money, default=Decimal("0.00"))
-    status: Mapped[str] = mapped_column(String(10), default="normal")
+    status: Mapped[AccountStatus] = mapped_column(String(10), default="normal")
     credit_limit: Mapped[Decimal | None] = mapped_column(Money)
     statement_amount: Mapped[Decimal | None] = mapped_column(Money)
     minimum_payment: Mapped[Decimal | None] = mapped_column(Money)
@@ -105,7 +108,7 @@ class CardLossReport(Base):
     account_id: Mapped[int] = mapped_column(
         ForeignKey("accounts.id", ondelete="CASCADE"), unique=True
     )
-    reason: Mapped[str] = mapped_column(String(10))
+    reason: Mapped[LossReason] = mapped_column(String(10))
     channel: Mapped[str] = mapped_column(String(20))
     reported_by: Mapped[str] = mapped_column(String(50))
     reported_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)

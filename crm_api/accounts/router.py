@@ -9,9 +9,9 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Query
 
 from crm_api.accounts import service
+from crm_api.accounts.models import AccountType
 from crm_api.accounts.schemas import (
     AccountPublic,
-    AccountType,
     CardLossCreate,
     CardLossResult,
     CreditCardStatement,

@@ -8,10 +8,8 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from bankkit.masking import mask_card_number
-from crm_api.accounts.models import Account
+from crm_api.accounts.models import Account, AccountStatus, AccountType, LossReason
 from crm_api.schemas import LocalDateTime, MoneyStr
-
-AccountType = Literal["储蓄卡", "信用卡"]
 
 
 class AccountPublic(BaseModel):
@@ -19,7 +17,7 @@ class AccountPublic(BaseModel):
     account_type: AccountType
     masked_number: str = Field(examples=["尾号1234"])
     last4: str = Field(examples=["1234"])
-    status: Literal["normal", "frozen", "lost"]
+    status: AccountStatus
     currency: Literal["CNY"] = "CNY"
     balance: MoneyStr = Field(description="储蓄卡: 可用余额; 信用卡: 当前欠款 (≥0)")
     credit_limit: MoneyStr | None = None
@@ -30,10 +28,10 @@ class AccountPublic(BaseModel):
     def from_account(cls, account: Account) -> AccountPublic:
         return cls(
             id=account.id,
-            account_type=account.account_type,  # type: ignore[arg-type]
+            account_type=account.account_type,
             masked_number=mask_card_number(account.number),
             last4=account.last4,
-            status=account.status,  # type: ignore[arg-type]
+            status=account.status,
             balance=account.balance,
             credit_limit=account.credit_limit if account.is_credit_card else None,
             available_credit=account.available_credit,
@@ -75,7 +73,7 @@ class CreditCardStatement(BaseModel):
 
 
 class CardLossCreate(BaseModel):
-    reason: Literal["lost", "stolen", "swallowed"] = Field(
+    reason: LossReason = Field(
         description="lost/stolen → status lost (挂失); swallowed (ATM吞卡) → status frozen"
     )
     channel: str = Field(default="web", min_length=1, max_length=20, examples=["web", "app"])

@@ -19,8 +19,11 @@ from crm_api.accounts.errors import (
 from crm_api.accounts.models import (
     CREDIT_CARD,
     Account,
+    AccountStatus,
+    AccountType,
     AuditLogEntry,
     CardLossReport,
+    LossReason,
     Transaction,
 )
 from crm_api.clock import SHANGHAI, shanghai_day_start
@@ -32,7 +35,7 @@ MAX_RANGE_DAYS = 366
 
 
 def list_accounts(
-    *, session: Session, customer_id: int, account_type: str | None = None
+    *, session: Session, customer_id: int, account_type: AccountType | None = None
 ) -> list[Account]:
     """The customer's accounts (optionally of one type); `CustomerNotFound` if unknown."""
     get_customer(session=session, customer_id=customer_id)
@@ -145,7 +148,11 @@ def get_statement_account(*, session: Session, customer_id: int, account_id: int
 
 # lost/stolen: the card is reported lost (挂失). swallowed: the card is safe inside the
 # bank's ATM, so the account is only frozen until the customer collects it.
-_STATUS_FOR_REASON = {"lost": "lost", "stolen": "lost", "swallowed": "frozen"}
+_STATUS_FOR_REASON: dict[LossReason, AccountStatus] = {
+    "lost": "lost",
+    "stolen": "lost",
+    "swallowed": "frozen",
+}
 
 
 def loss_reference(report_id: int, reported_at: datetime) -> str:
@@ -165,7 +172,7 @@ def report_card_loss(
     session: Session,
     customer_id: int,
     account_id: int,
-    reason: str,
+    reason: LossReason,
     channel: str,
     actor: str,
     now: datetime,

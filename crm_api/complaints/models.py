@@ -3,15 +3,23 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal, get_args
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from bankkit.complaints import COMPLAINT_CATEGORIES, COMPLAINT_STATUSES, OPEN_STATUSES
+from bankkit.complaints import (
+    COMPLAINT_CATEGORIES,
+    COMPLAINT_STATUSES,
+    OPEN_STATUSES,
+    ComplaintCategory,
+    ComplaintStatus,
+)
 from crm_api.clock import utc_now
 from crm_api.database import Base, UTCDateTime
 
-CONTACT_METHODS = ("电话", "短信", "手机银行消息")
+ContactMethod = Literal["电话", "短信", "手机银行消息"]
+CONTACT_METHODS: tuple[ContactMethod, ...] = get_args(ContactMethod)
 ANONYMOUS_BRANCH = "远程银行中心"  # handles complaints of visitors who are not customers
 FOLLOW_UP_STATUSES = ("待回访", "已完成")
 
@@ -43,8 +51,8 @@ class Complaint(Base):
     )
     contact_name: Mapped[str | None] = mapped_column(String(50))
     contact_phone: Mapped[str | None] = mapped_column(String(11))
-    contact_method: Mapped[str] = mapped_column(String(10))
-    category: Mapped[str] = mapped_column(String(10))
+    contact_method: Mapped[ContactMethod] = mapped_column(String(10))
+    category: Mapped[ComplaintCategory] = mapped_column(String(10))
     description: Mapped[str] = mapped_column(Text)
     account_ref: Mapped[str | None] = mapped_column(String(100), comment="涉及的账户或交易")
     occurred_text: Mapped[str | None] = mapped_column(String(50), comment="客户所说的发生时间")
@@ -54,7 +62,7 @@ class Complaint(Base):
     request_fingerprint: Mapped[str | None] = mapped_column(String(64))
     customer_tier: Mapped[str] = mapped_column(String(4), comment="立案时的客户等级")
     branch: Mapped[str] = mapped_column(String(30))
-    status: Mapped[str] = mapped_column(String(10), default="已受理")
+    status: Mapped[ComplaintStatus] = mapped_column(String(10), default="已受理")
     assignee_id: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id", ondelete="SET NULL"), index=True
     )

@@ -133,7 +133,7 @@ def _detail(session: Session, complaint: Complaint, now: Any) -> ComplaintDetail
         description=complaint.description,
         contact_name=complaint.contact_name,
         contact_phone=complaint.contact_phone,
-        contact_method=complaint.contact_method,  # type: ignore[arg-type]
+        contact_method=complaint.contact_method,
         customer_name=customer_name,
         account_ref=complaint.account_ref,
         occurred_text=complaint.occurred_text,
@@ -142,7 +142,7 @@ def _detail(session: Session, complaint: Complaint, now: Any) -> ComplaintDetail
         closed_at=complaint.closed_at,
         notes=[NotePublic.of(n) for n in complaint.notes],
         follow_ups=[FollowUpPublic.of(t) for t in service.follow_ups_of(session, complaint.id)],
-        allowed_transitions=sorted(service.TRANSITIONS[complaint.status]),  # type: ignore[arg-type]
+        allowed_transitions=sorted(service.TRANSITIONS[complaint.status]),
     )
 
 

@@ -3,19 +3,17 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from bankkit.complaints import ComplaintCategory, ComplaintStatus
 from bankkit.masking import mask_phone
-from crm_api.complaints.models import Complaint, ComplaintNote, FollowUpTask
+from crm_api.complaints.models import Complaint, ComplaintNote, ContactMethod, FollowUpTask
 from crm_api.schemas import LocalDateTime
 
 # one spelling of the six categories and four statuses (shared with the actions)
 Category = ComplaintCategory
 Status = ComplaintStatus
-ContactMethod = Literal["电话", "短信", "手机银行消息"]
 
 
 class ComplaintCreate(BaseModel):
@@ -47,8 +45,8 @@ class ComplaintFiled(BaseModel):
     def of(cls, complaint: Complaint, created: bool) -> ComplaintFiled:
         return cls(
             number=complaint.number,
-            status=complaint.status,  # type: ignore[arg-type]
-            category=complaint.category,  # type: ignore[arg-type]
+            status=complaint.status,
+            category=complaint.category,
             created_at=complaint.created_at,
             due_at=complaint.due_at,
             sla_hours=complaint.sla_hours,
@@ -75,8 +73,8 @@ class ComplaintStatusPublic(BaseModel):
         note = public[-1] if public else None
         return cls(
             number=complaint.number,
-            category=complaint.category,  # type: ignore[arg-type]
-            status=complaint.status,  # type: ignore[arg-type]
+            category=complaint.category,
+            status=complaint.status,
             created_at=complaint.created_at,
             due_at=complaint.due_at,
             sla_breached=complaint.is_breached(now),
@@ -149,9 +147,9 @@ class ComplaintSummary(BaseModel):
         return cls(
             id=c.id,
             number=c.number,
-            category=c.category,  # type: ignore[arg-type]
+            category=c.category,
             status=c.status,
-            branch=c.branch,  # type: ignore[arg-type]
+            branch=c.branch,
             customer_id=c.customer_id,
             customer_tier=c.customer_tier,
             masked_phone=mask_phone(c.contact_phone) if c.contact_phone else None,

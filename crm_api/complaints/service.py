@@ -13,7 +13,7 @@ from sqlalchemy import ColumnElement, and_, func, or_, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
-from bankkit.complaints import OPEN_STATUSES
+from bankkit.complaints import OPEN_STATUSES, ComplaintCategory, ComplaintStatus
 from bankkit.identifiers import normalise_phone
 from crm_api.clock import SHANGHAI, shanghai_day_start
 from crm_api.complaints import sla
@@ -30,6 +30,7 @@ from crm_api.complaints.models import (
     ANONYMOUS_BRANCH,
     Complaint,
     ComplaintNote,
+    ContactMethod,
     FollowUpTask,
 )
 from crm_api.customers.service import get_customer
@@ -43,7 +44,7 @@ FOLLOW_UP_AFTER = timedelta(days=3)
 SYSTEM_AUTHOR = "系统"
 
 # Allowed status changes. Going back to 处理中 from 已解决/已关闭 is a reopen.
-TRANSITIONS: dict[str, frozenset[str]] = {
+TRANSITIONS: dict[ComplaintStatus, frozenset[ComplaintStatus]] = {
     "已受理": frozenset({"处理中", "已解决"}),
     "处理中": frozenset({"已解决"}),
     "已解决": frozenset({"已关闭", "处理中"}),
@@ -83,9 +84,9 @@ def file_complaint(
     *,
     session: Session,
     now: datetime,
-    category: str,
+    category: ComplaintCategory,
     description: str,
-    contact_method: str,
+    contact_method: ContactMethod,
     channel: str,
     customer_id: int | None = None,
     contact_name: str | None = None,
@@ -229,8 +230,8 @@ def latest_public_note(complaint: Complaint) -> ComplaintNote | None:
 
 @dataclass(frozen=True)
 class ComplaintFilter:
-    status: str | None = None
-    category: str | None = None
+    status: ComplaintStatus | None = None
+    category: ComplaintCategory | None = None
     branch: str | None = None
     assignee_id: int | None = None
     breached: bool | None = None
@@ -335,7 +336,7 @@ def change_status(
     session: Session,
     viewer: StaffUser,
     complaint_id: int,
-    status: str,
+    status: ComplaintStatus,
     now: datetime,
     note: str | None = None,
     resolution: str | None = None,

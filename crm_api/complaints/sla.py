@@ -11,8 +11,9 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from crm_api.customers.models import TIERS
+
 REGULATORY_MAX_HOURS = 15 * 24
-TIERS = ("普通", "金卡", "白金", "私行")
 
 #             普通      金卡      白金     私行
 SLA_HOURS: dict[str, dict[str, int]] = {

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Literal, get_args
 
 from sqlalchemy import CheckConstraint, Date, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
@@ -15,8 +15,12 @@ from crm_api.database import Base, UTCDateTime
 if TYPE_CHECKING:
     from crm_api.accounts.models import Account
 
-GENDERS = ("男", "女")
-TIERS = ("普通", "金卡", "白金", "私行")
+Gender = Literal["男", "女"]
+GENDERS: tuple[Gender, ...] = get_args(Gender)
+Tier = Literal["普通", "金卡", "白金", "私行"]
+TIERS: tuple[Tier, ...] = get_args(Tier)
+# yearly income, lowest first (the recommender reads the position as a feature)
+INCOME_BANDS = ("5万以下", "5-10万", "10-20万", "20-50万", "50-100万", "100万以上")
 
 
 class Customer(Base):
@@ -28,14 +32,14 @@ class Customer(Base):
 
     id: Mapped[int] = mapped_column(primary_key=True)
     name: Mapped[str] = mapped_column(String(50))
-    gender: Mapped[str] = mapped_column(String(1))
+    gender: Mapped[Gender] = mapped_column(String(1))
     birth_date: Mapped[date] = mapped_column(Date)
     id_number: Mapped[str] = mapped_column(String(18), unique=True, comment="18位居民身份证号")
     phone: Mapped[str] = mapped_column(String(11), unique=True)
     city: Mapped[str] = mapped_column(String(30))
     occupation: Mapped[str] = mapped_column(String(50))
     income_band: Mapped[str] = mapped_column(String(30), comment="年收入区间")
-    tier: Mapped[str] = mapped_column(String(4), default="普通")
+    tier: Mapped[Tier] = mapped_column(String(4), default="普通")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
 
     accounts: Mapped[list[Account]] = relationship(

@@ -23,7 +23,7 @@ from sqlalchemy.orm import Session
 
 from bankkit.identifiers import id_number_check_char
 from crm_api.clock import SHANGHAI, UTC
-from crm_api.customers.models import Customer
+from crm_api.customers.models import INCOME_BANDS, Customer
 from crm_api.seeding import draw_unique, insert_rows, move_id_sequences_past_rows
 
 ZHANG_WEI_ID = 1
@@ -51,7 +51,6 @@ CITIES: list[tuple[str, int, list[str]]] = [
     ("厦门", 3, ["350203", "350206"]),
 ]
 
-INCOME_BANDS = ["5万以下", "5-10万", "10-20万", "20-50万", "50-100万", "100万以上"]
 
 # (occupation, weight, likely income bands)
 OCCUPATIONS: list[tuple[str, int, list[int]]] = [

@@ -32,7 +32,8 @@ class BotChannel:
     def __post_init__(self) -> None:
         self.base_url = self.base_url.rstrip("/")
 
-    def _request(self, method: str, path: str, **kwargs: Any) -> Any:
+    def _request(self, method: str, path: str, **kwargs: Any) -> dict[str, Any]:
+        """The JSON object the bot side answered ({} for an empty body)."""
         if not self.token:
             logger.error("handoff.bot_channel RASA_TOKEN is not configured")
             raise BotChannelUnavailable()
@@ -56,7 +57,11 @@ class BotChannel:
                 "handoff.bot_channel %s answered %d", path.split("/")[-1], response.status_code
             )
             raise BotChannelUnavailable()
-        return response.json() if response.content else {}
+        data: object = response.json() if response.content else {}
+        if not isinstance(data, dict):
+            logger.error("handoff.bot_channel %s answered no JSON object", path.split("/")[-1])
+            raise BotChannelUnavailable()
+        return data
 
     def _conversation(self, conversation_id: str) -> str:
         return f"{CHANNEL_PATH}/{quote(conversation_id, safe='')}"

@@ -20,18 +20,22 @@ def stats(
     waits = [(now - h.created_at).total_seconds() for h in waiting]
     online = online_staff(session=session, now=now, window_seconds=window_seconds)
     active_by_staff: dict[int | None, int] = dict(
-        session.execute(  # type: ignore[arg-type]
+        session.execute(
             select(Handoff.claimed_by, func.count())
             .where(Handoff.status == "claimed")
             .group_by(Handoff.claimed_by)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     handled_by_staff: dict[int | None, int] = dict(
-        session.execute(  # type: ignore[arg-type]
+        session.execute(
             select(Handoff.closed_by, func.count())
             .where(Handoff.status == "closed", Handoff.closed_at >= day_start)
             .group_by(Handoff.closed_by)
-        ).all()
+        )
+        .tuples()
+        .all()
     )
     presence = {p.staff_id: p for p in session.scalars(select(AgentPresence))}
     return {

@@ -14,6 +14,7 @@ from sqlalchemy import select, update
 from sqlalchemy.orm import Session
 
 from bankkit.masking import mask_digit_runs
+from crm_api.database import rows_updated
 from crm_api.handoff.errors import (
     AlreadyClaimed,
     HandoffClosed,
@@ -59,13 +60,14 @@ def claim(*, session: Session, now: datetime, handoff_id: int, staff: StaffUser)
     """Take a waiting conversation. One conditional UPDATE: of concurrent claims exactly one
     changes the row (SQLite serialises writers; PostgreSQL re-checks the WHERE after the
     winner commits), every other sees zero rows and gets `AlreadyClaimed`."""
-    result = session.execute(
+    changed = rows_updated(
+        session,
         update(Handoff)
         .where(Handoff.id == handoff_id, Handoff.status == "waiting")
         .values(status="claimed", claimed_by=staff.id, claimed_at=now)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if changed != 1:
         handoff = session.get(Handoff, handoff_id)
         if handoff is None:
             raise HandoffNotFound()
@@ -135,15 +137,16 @@ def transfer(
     else:
         values = {"status": "waiting", "claimed_by": None, "claimed_at": None}
         body = f"{staff.display_name} 退回队列"
-    result = session.execute(
+    changed = rows_updated(
+        session,
         update(Handoff)
         .where(
             Handoff.id == handoff.id, Handoff.status == "claimed", Handoff.claimed_by == staff.id
         )
         .values(**values)
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if changed != 1:
         raise NotYourHandoff()
     session.refresh(handoff)
     session.add(
@@ -170,7 +173,8 @@ def close(
 ) -> Handoff:
     if disposition not in DISPOSITIONS:
         raise InvalidDisposition()
-    result = session.execute(
+    changed = rows_updated(
+        session,
         update(Handoff)
         .where(
             Handoff.id == handoff.id, Handoff.status == "claimed", Handoff.claimed_by == staff.id
@@ -182,9 +186,9 @@ def close(
             summary=summary,
             disposition=disposition,
         )
-        .execution_options(synchronize_session=False)
+        .execution_options(synchronize_session=False),
     )
-    if result.rowcount != 1:  # type: ignore[attr-defined]
+    if changed != 1:
         raise HandoffClosed()
     session.refresh(handoff)
     session.add(

@@ -23,6 +23,7 @@ from crm_api.config import Settings
 from crm_api.customers.errors import CustomerNotFound
 from crm_api.customers.models import Customer
 from crm_api.customers.service import find_customer_by_phone, parse_phone
+from crm_api.database import rows_updated
 from crm_api.otp.errors import OtpExpired, OtpInvalid, OtpLocked, OtpRateLimited
 from crm_api.otp.models import OtpCode, OtpLock
 from crm_api.otp.sms import send_sms
@@ -149,13 +150,14 @@ def verify_code(
     expected = hash_code(settings=settings, phone=phone, code=code.strip())
     if hmac.compare_digest(expected, otp.code_hash):
         # Conditional update: of two concurrent correct verifications only one wins.
-        consumed = session.execute(
+        consumed = rows_updated(
+            session,
             update(OtpCode)
             .where(OtpCode.id == otp.id, OtpCode.consumed_at.is_(None))
             .values(consumed_at=now)
-            .execution_options(synchronize_session=False)
+            .execution_options(synchronize_session=False),
         )
-        if consumed.rowcount != 1:  # type: ignore[attr-defined]
+        if consumed != 1:
             raise OtpExpired()
         if lock is not None:
             lock.failed_attempts = 0

@@ -9,14 +9,8 @@ from fastapi import APIRouter, Query
 from crm_api.deps import SessionDep
 from crm_api.errors import ErrorBody
 from crm_api.products import service
-from crm_api.products.schemas import (
-    RATE_LABELS,
-    HoldingPublic,
-    ProductPublic,
-    ProductType,
-    RatePublic,
-    term_label,
-)
+from crm_api.products.models import ProductType
+from crm_api.products.schemas import HoldingPublic, ProductPublic, RatePublic
 
 router = APIRouter(tags=["产品 products"])
 
@@ -39,19 +33,7 @@ def list_rates(
     session: SessionDep, product_type: Annotated[ProductType | None, Query()] = None
 ) -> list[RatePublic]:
     return [
-        RatePublic(
-            product_code=p.code,
-            name=p.name,
-            product_type=p.product_type,  # type: ignore[arg-type]
-            subtype=p.subtype,
-            term_days=p.term_days,
-            term_label=term_label(p.term_days),
-            max_term_months=p.max_term_months,
-            rate=p.rate,  # type: ignore[arg-type]  # filtered to non-null
-            rate_kind=p.rate_kind,  # type: ignore[arg-type]
-            rate_label=RATE_LABELS[p.rate_kind],
-            min_amount=p.min_amount,
-        )
+        RatePublic.from_product(p)
         for p in service.rate_table(session=session, product_type=product_type)
     ]
 

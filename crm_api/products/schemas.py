@@ -8,11 +8,17 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, PlainSerializer, WithJsonSchema
 
-from crm_api.products.models import Holding, Product
+from crm_api.products.models import (
+    Holding,
+    HoldingStatus,
+    Product,
+    ProductType,
+    RateKind,
+    SaleStatus,
+)
 from crm_api.schemas import MoneyStr
 
-ProductType = Literal["定期存款", "大额存单", "理财", "基金", "贷款", "信用卡", "保险"]
-RATE_LABELS = {
+RATE_LABELS: dict[RateKind, str] = {
     "fixed": "年利率",
     "benchmark": "业绩比较基准（年化）",
     "historical": "近一年收益率",
@@ -51,13 +57,13 @@ class ProductPublic(BaseModel):
     min_amount: MoneyStr
     max_amount: MoneyStr | None
     rate: RatePercent | None = Field(description="年化百分比")
-    rate_kind: Literal["fixed", "benchmark", "historical", "loan", "none"]
+    rate_kind: RateKind
     rate_label: str = Field(examples=["业绩比较基准（年化）"])
     min_age: int
     max_age: int | None
     target_customers: str
     features: str
-    sale_status: Literal["on_sale", "closed", "upcoming"]
+    sale_status: SaleStatus
 
     @classmethod
     def from_product(cls, p: Product) -> ProductPublic:
@@ -65,7 +71,7 @@ class ProductPublic(BaseModel):
             id=p.id,
             code=p.code,
             name=p.name,
-            product_type=p.product_type,  # type: ignore[arg-type]
+            product_type=p.product_type,
             subtype=p.subtype,
             is_investment=p.is_investment,
             risk_level=p.risk_level,
@@ -76,13 +82,13 @@ class ProductPublic(BaseModel):
             min_amount=p.min_amount,
             max_amount=p.max_amount,
             rate=p.rate,
-            rate_kind=p.rate_kind,  # type: ignore[arg-type]
+            rate_kind=p.rate_kind,
             rate_label=RATE_LABELS[p.rate_kind],
             min_age=p.min_age,
             max_age=p.max_age,
             target_customers=p.target_customers,
             features=p.features,
-            sale_status=p.sale_status,  # type: ignore[arg-type]
+            sale_status=p.sale_status,
         )
 
 
@@ -101,6 +107,25 @@ class RatePublic(BaseModel):
     rate_label: str
     min_amount: MoneyStr
 
+    @classmethod
+    def from_product(cls, p: Product) -> RatePublic:
+        """A line for a product with a rate (the rate table leaves the others out)."""
+        if p.rate is None or p.rate_kind == "none":
+            raise ValueError(f"product {p.code} has no rate")
+        return cls(
+            product_code=p.code,
+            name=p.name,
+            product_type=p.product_type,
+            subtype=p.subtype,
+            term_days=p.term_days,
+            term_label=term_label(p.term_days),
+            max_term_months=p.max_term_months,
+            rate=p.rate,
+            rate_kind=p.rate_kind,
+            rate_label=RATE_LABELS[p.rate_kind],
+            min_amount=p.min_amount,
+        )
+
 
 class HoldingPublic(BaseModel):
     id: int
@@ -109,7 +134,7 @@ class HoldingPublic(BaseModel):
     product_type: ProductType
     amount: MoneyStr
     started_on: date
-    status: Literal["active", "matured"]
+    status: HoldingStatus
 
     @classmethod
     def from_holding(cls, h: Holding) -> HoldingPublic:
@@ -117,8 +142,8 @@ class HoldingPublic(BaseModel):
             id=h.id,
             product_code=h.product.code,
             product_name=h.product.name,
-            product_type=h.product.product_type,  # type: ignore[arg-type]
+            product_type=h.product.product_type,
             amount=h.amount,
             started_on=h.started_on,
-            status=h.status,  # type: ignore[arg-type]
+            status=h.status,
         )

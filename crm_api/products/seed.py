@@ -23,6 +23,7 @@ from sqlalchemy import delete, insert
 from sqlalchemy.orm import Session
 
 from crm_api.clock import SHANGHAI, UTC, utc_now
+from crm_api.customers.models import INCOME_BANDS
 from crm_api.products.catalogue import catalogue_rows
 from crm_api.products.models import INVESTMENT_TYPES, Holding, Product
 from crm_api.recommendations.models import RecommendationEvent, SalesLead
@@ -30,7 +31,6 @@ from crm_api.risk.models import RiskAssessment
 from crm_api.risk.questionnaire import QUESTIONNAIRE_VERSION, VALIDITY_DAYS, score_answers
 
 SEED = 20261205
-INCOME_BANDS = ("5万以下", "5-10万", "10-20万", "20-50万", "50-100万", "100万以上")
 # other financial assets (outside the cards) by income band, for what a customer can afford
 OTHER_ASSETS = (10_000, 40_000, 100_000, 250_000, 800_000, 3_000_000)
 ZHANG_WEI_ANSWERS = {

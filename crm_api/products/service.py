@@ -9,13 +9,13 @@ from sqlalchemy.orm import Session
 
 from crm_api.customers.service import get_customer
 from crm_api.products.errors import ProductNotFound
-from crm_api.products.models import Holding, Product
+from crm_api.products.models import Holding, Product, ProductType
 
 
 def list_products(
     *,
     session: Session,
-    product_type: str | None = None,
+    product_type: ProductType | None = None,
     query: str | None = None,
     include_closed: bool = False,
 ) -> Sequence[Product]:
@@ -39,7 +39,7 @@ def get_product(*, session: Session, code: str) -> Product:
     return product
 
 
-def rate_table(*, session: Session, product_type: str | None = None) -> Sequence[Product]:
+def rate_table(*, session: Session, product_type: ProductType | None = None) -> Sequence[Product]:
     """On-sale products that have a rate, shortest term first."""
     stmt = (
         select(Product)

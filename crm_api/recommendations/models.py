@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, get_args
 
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -15,8 +15,10 @@ from crm_api.database import Base, Money, UTCDateTime
 if TYPE_CHECKING:
     from crm_api.products.models import Product
 
-INTEREST_VALUES = ("interested", "not_interested", "viewed_details")
-LEAD_STATUSES = ("new", "contacted", "converted", "closed")
+Interest = Literal["interested", "not_interested", "viewed_details"]
+INTEREST_VALUES: tuple[Interest, ...] = get_args(Interest)
+LeadStatus = Literal["new", "contacted", "converted", "closed"]
+LEAD_STATUSES: tuple[LeadStatus, ...] = get_args(LeadStatus)
 
 
 class RecommendationEvent(Base):
@@ -46,7 +48,7 @@ class RecommendationEvent(Base):
     model_version: Mapped[str] = mapped_column(String(40))
     channel: Mapped[str] = mapped_column(String(20))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
-    interest: Mapped[str | None] = mapped_column(String(20))
+    interest: Mapped[Interest | None] = mapped_column(String(20))
     interest_at: Mapped[datetime | None] = mapped_column(UTCDateTime)
 
     product: Mapped[Product] = relationship(lazy="joined")
@@ -72,7 +74,7 @@ class SalesLead(Base):
     )
     amount: Mapped[Decimal | None] = mapped_column(Money, comment="客户提到的金额")
     channel: Mapped[str] = mapped_column(String(20))
-    status: Mapped[str] = mapped_column(String(12), default="new")
+    status: Mapped[LeadStatus] = mapped_column(String(12), default="new")
     note: Mapped[str | None] = mapped_column(String(200))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime, default=utc_now)
     # Embeds the row id, so it is set right after the insert is flushed.

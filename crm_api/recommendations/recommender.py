@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 
 import numpy as np
+import numpy.typing as npt
 from sklearn.metrics.pairwise import cosine_similarity
 from sklearn.neighbors import NearestNeighbors
 from sklearn.preprocessing import StandardScaler, normalize
@@ -36,6 +37,9 @@ NEIGHBOURS = 15
 HOLDINGS_WEIGHT = 1.5  # how much what people hold counts next to who they are
 SAVING_TYPES = ("定期存款", "大额存单", "理财", "基金")
 MODEL_NAME = "knn-itemcf-profile-v1"
+
+Scores = npt.NDArray[np.float64]  # one value per product column
+Columns = npt.NDArray[np.intp]  # product column numbers (-1: none)
 
 
 @dataclass(frozen=True)
@@ -105,7 +109,7 @@ class Recommender:
 
     # ---------------------------------------------------------------- parts
 
-    def user_cf(self, row: int) -> np.ndarray:
+    def user_cf(self, row: int) -> Scores:
         if self.knn is None:
             return np.zeros(self.holdings.shape[1])
         distances, indices = self.knn.kneighbors(self.embedding[row : row + 1])
@@ -117,7 +121,7 @@ class Recommender:
         neighbours = self.holdings[[i for i, _ in pairs]]
         return np.asarray(weights @ neighbours / weights.sum())
 
-    def item_cf(self, row: int) -> tuple[np.ndarray, np.ndarray]:
+    def item_cf(self, row: int) -> tuple[Scores, Columns]:
         """Mean similarity to held items, and for each item the most similar held item."""
         held = np.flatnonzero(self.holdings[row])
         n = self.holdings.shape[1]
@@ -156,7 +160,7 @@ class Recommender:
         return results
 
 
-def _scaled(values: np.ndarray) -> np.ndarray:
+def _scaled(values: Scores) -> Scores:
     top = float(values.max()) if len(values) else 0.0
     return values / top if top > 0 else np.zeros_like(values, dtype=float)
 

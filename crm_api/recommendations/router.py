@@ -111,7 +111,7 @@ def check_suitability(
     return SuitabilityResult(
         product_code=product.code,
         suitable=not problems,
-        violations=[ViolationPublic(code=v.code, detail=v.detail) for v in problems],  # type: ignore[arg-type]
+        violations=[ViolationPublic(code=v.code, detail=v.detail) for v in problems],
     )
 
 

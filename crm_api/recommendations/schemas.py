@@ -7,8 +7,10 @@ from typing import Literal
 
 from pydantic import BaseModel, Field
 
-from crm_api.products.schemas import ProductPublic, ProductType
-from crm_api.recommendations.models import SalesLead
+from crm_api.products.models import ProductType
+from crm_api.products.schemas import ProductPublic
+from crm_api.recommendations.models import Interest, LeadStatus, SalesLead
+from crm_api.recommendations.suitability import ViolationCode
 from crm_api.risk.questionnaire import RISK_LEVEL_LABELS
 from crm_api.schemas import LocalDateTime, MoneyStr
 
@@ -50,7 +52,7 @@ class RecommendationList(BaseModel):
 
 
 class InterestUpdate(BaseModel):
-    interest: Literal["interested", "not_interested", "viewed_details"]
+    interest: Interest
 
 
 class InterestPublic(BaseModel):
@@ -65,15 +67,7 @@ class SuitabilityCheck(BaseModel):
 
 
 class ViolationPublic(BaseModel):
-    code: Literal[
-        "sale_closed",
-        "risk_assessment_required",
-        "risk_level_exceeded",
-        "age_not_eligible",
-        "amount_out_of_range",
-        "below_minimum",
-        "insufficient_funds",
-    ]
+    code: ViolationCode
     detail: str
 
 
@@ -97,7 +91,7 @@ class LeadPublic(BaseModel):
     customer_id: int
     product: ProductPublic
     amount: MoneyStr | None
-    status: Literal["new", "contacted", "converted", "closed"]
+    status: LeadStatus
     channel: str
     created_at: LocalDateTime
     already_exists: bool = Field(description="true: an open lead existed and is returned")
@@ -110,7 +104,7 @@ class LeadPublic(BaseModel):
             customer_id=lead.customer_id,
             product=ProductPublic.from_product(lead.product),
             amount=lead.amount,
-            status=lead.status,  # type: ignore[arg-type]
+            status=lead.status,
             channel=lead.channel,
             created_at=lead.created_at,
             already_exists=already_exists,

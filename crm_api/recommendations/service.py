@@ -20,7 +20,7 @@ from crm_api.customers.service import get_customer
 from crm_api.products.models import INVESTMENT_TYPES, Holding, Product
 from crm_api.products.service import get_product
 from crm_api.recommendations.errors import ProductNotSuitable, RecommendationNotFound
-from crm_api.recommendations.models import RecommendationEvent, SalesLead
+from crm_api.recommendations.models import Interest, RecommendationEvent, SalesLead
 from crm_api.recommendations.reasons import explain
 from crm_api.recommendations.recommender import MODEL_NAME, Recommender, Request
 from crm_api.recommendations.snapshot import (
@@ -210,7 +210,7 @@ def recommend(
 
 
 def record_interest(
-    *, session: Session, customer_id: int, recommendation_id: int, interest: str, now: datetime
+    *, session: Session, customer_id: int, recommendation_id: int, interest: Interest, now: datetime
 ) -> RecommendationEvent:
     event = session.get(RecommendationEvent, recommendation_id)
     if event is None or event.customer_id != customer_id:

@@ -17,14 +17,12 @@ from sqlalchemy.orm import Session
 
 from crm_api.accounts.models import DEBIT_CARD, Account, Transaction
 from crm_api.clock import shanghai_day_start, shanghai_today
-from crm_api.customers.models import Customer
+from crm_api.customers.models import INCOME_BANDS, TIERS, Customer
 from crm_api.database import Money
 from crm_api.products.models import INVESTMENT_TYPES, Holding, Product
 from crm_api.risk.models import RiskAssessment
 
 WINDOW_DAYS = 90  # "近三个月"
-INCOME_BANDS = ("5万以下", "5-10万", "10-20万", "20-50万", "50-100万", "100万以上")
-TIERS = ("普通", "金卡", "白金", "私行")
 BUSINESS_OCCUPATIONS = ("企业主", "个体工商户")
 ZERO = Decimal("0.00")
 

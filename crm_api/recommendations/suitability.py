@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Protocol
+from typing import Literal, Protocol
 
 NO_MINIMUM_TYPES = ("贷款", "信用卡")  # a minimum there is a loan size, not money to bring
 
@@ -49,9 +49,20 @@ class SuitabilityProfile:
     savings: Decimal  # current 储蓄卡 balances
 
 
+ViolationCode = Literal[
+    "sale_closed",
+    "risk_assessment_required",
+    "risk_level_exceeded",
+    "age_not_eligible",
+    "amount_out_of_range",
+    "below_minimum",
+    "insufficient_funds",
+]
+
+
 @dataclass(frozen=True)
 class Violation:
-    code: str
+    code: ViolationCode
     detail: str
 
 

@@ -114,7 +114,7 @@ def authenticate(*, session: Session, token: str, now: datetime) -> StaffUser:
     ).first()
     if row is None:
         raise NotAuthenticated()
-    staff_session, staff = row
+    staff_session, staff = row.tuple()
     if staff_session.revoked_at is not None or staff_session.expires_at <= now or not staff.active:
         raise NotAuthenticated()
     return staff

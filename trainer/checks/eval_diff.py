@@ -74,7 +74,7 @@ def entity_macro_f1(result: dict[str, Any]) -> float | None:
     per_entity = (result.get("entities") or {}).get("per_entity") or {}
     if not per_entity:
         return None
-    return sum(v["f1"] for v in per_entity.values()) / len(per_entity)
+    return sum(float(v["f1"]) for v in per_entity.values()) / len(per_entity)
 
 
 def confusions(result: dict[str, Any]) -> Counter[tuple[str, str]]:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import JSON, CheckConstraint, Float, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -13,7 +13,8 @@ from crm_api.database import Base, UTCDateTime
 
 INBOX_STATUSES = ("new", "accepted", "discarded")
 #: why a message is in front of a trainer; the first ones sort first
-REASONS = ("fallback", "handoff", "low_confidence", "other")
+InboxReason = Literal["fallback", "handoff", "low_confidence", "other"]
+REASONS: tuple[InboxReason, ...] = get_args(InboxReason)
 
 
 class InboxItem(Base):
@@ -36,7 +37,9 @@ class InboxItem(Base):
     confidence: Mapped[float | None] = mapped_column(Float)
     entities: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     intent_ranking: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
-    reason: Mapped[str] = mapped_column(String(20), comment="fallback/handoff/low_confidence/other")
+    reason: Mapped[InboxReason] = mapped_column(
+        String(20), comment="fallback/handoff/low_confidence/other"
+    )
     priority: Mapped[int] = mapped_column(Integer, comment="higher is reviewed first")
     occurrences: Mapped[int] = mapped_column(Integer, default=1)
     conversation_id: Mapped[str | None] = mapped_column(String(255), comment="latest sender")

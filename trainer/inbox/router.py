@@ -8,12 +8,12 @@ from fastapi import APIRouter, Depends, Query
 
 from crm_api.deps import ClockDep, SessionDep, SettingsDep, TrainerStaff
 from crm_api.errors import ErrorBody
+from trainer.inbox.models import InboxReason
 from trainer.inbox.schemas import (
     AcceptRequest,
     InboxItemPublic,
     InboxPage,
     Labels,
-    Reason,
     SyncPublic,
 )
 from trainer.inbox.service import Inbox
@@ -49,7 +49,7 @@ def list_inbox(
     inbox: InboxDep,
     _staff: TrainerStaff,
     status: Literal["new", "accepted", "discarded"] = "new",
-    reason: Reason | None = None,
+    reason: InboxReason | None = None,
     q: Annotated[str | None, Query(max_length=50)] = None,
     page: Annotated[int, Query(ge=1)] = 1,
     page_size: Annotated[int, Query(ge=1, le=200)] = 50,

@@ -3,15 +3,12 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from trainer.inbox.models import InboxItem
+from trainer.inbox.models import InboxItem, InboxReason
 from trainer.inbox.service import CANONICAL_VALUES, REASON_LABELS, RULE_ENTITIES, SyncResult
 from trainer.nlu_files import Entity, TrainingFiles
-
-Reason = Literal["fallback", "handoff", "low_confidence", "other"]
 
 
 class EntitySpan(BaseModel):
@@ -47,7 +44,7 @@ class InboxItemPublic(BaseModel):
     confidence: float | None
     intent_ranking: list[Ranked]
     entities: list[PredictedEntity]
-    reason: Reason
+    reason: InboxReason
     reason_label: str
     occurrences: int
     channel: str | None
@@ -69,7 +66,7 @@ class InboxItemPublic(BaseModel):
             confidence=item.confidence,
             intent_ranking=[Ranked(**r) for r in item.intent_ranking or []],
             entities=[PredictedEntity(**e) for e in item.entities or []],
-            reason=item.reason,  # type: ignore[arg-type]
+            reason=item.reason,
             reason_label=REASON_LABELS.get(item.reason, item.reason),
             occurrences=item.occurrences,
             channel=item.channel,

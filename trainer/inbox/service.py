@@ -39,7 +39,7 @@ from trainer.errors import (
     InboxItemNotFound,
     InboxSyncBusy,
 )
-from trainer.inbox.models import InboxCursor, InboxItem
+from trainer.inbox.models import InboxCursor, InboxItem, InboxReason
 from trainer.nlu_files import AnnotationError, Entity, TrainingFiles, normalise
 from trainer.tracker import TrackerEvent, TrackerReader
 
@@ -49,8 +49,8 @@ SOURCE = "rasa_tracker"
 FALLBACK_INTENT = "nlu_fallback"
 HANDOFF_ACTION = "action_handoff"
 HANDOFF_LOOKBACK = 3  # customer turns before a handoff that are filed as `handoff`
-PRIORITY = {"fallback": 30, "handoff": 20, "low_confidence": 10, "other": 0}
-REASON_LABELS = {
+PRIORITY: dict[InboxReason, int] = {"fallback": 30, "handoff": 20, "low_confidence": 10, "other": 0}
+REASON_LABELS: dict[InboxReason, str] = {
     "fallback": "未识别（兜底）",
     "handoff": "转人工前",
     "low_confidence": "置信度低",
@@ -119,7 +119,7 @@ def _entities(parse: dict[str, Any], text: str) -> list[dict[str, Any]]:
     ]
 
 
-def _classify(intent: str | None, confidence: float | None, threshold: float) -> str:
+def _classify(intent: str | None, confidence: float | None, threshold: float) -> InboxReason:
     if intent == FALLBACK_INTENT:
         return "fallback"
     if confidence is None or confidence < threshold:
@@ -262,7 +262,7 @@ class Inbox:
         self,
         *,
         status: str = "new",
-        reason: str | None = None,
+        reason: InboxReason | None = None,
         query: str | None = None,
         page: int = 1,
         page_size: int = 50,
@@ -293,7 +293,7 @@ class Inbox:
             .where(InboxItem.status == "new")
             .group_by(InboxItem.reason)
         )
-        counts = {reason: 0 for reason in PRIORITY}
+        counts: dict[str, int] = {reason: 0 for reason in PRIORITY}
         counts.update({reason: int(n) for reason, n in rows})
         return counts
 

@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from crm_api.clock import UTC
 
@@ -21,7 +22,7 @@ class ArchiveInfo:
     size_bytes: int
     model_id: str | None
     trained_at: datetime
-    trained_at_source: str  # "metadata" or "file_mtime"
+    trained_at_source: Literal["metadata", "file_mtime"]
 
 
 def archive_info(path: Path) -> ArchiveInfo | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal, get_args
 
 from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,9 +11,11 @@ from sqlalchemy.orm import Mapped, mapped_column
 from crm_api.clock import utc_now
 from crm_api.database import Base, UTCDateTime
 
-RUN_STATUSES = ("running", "succeeded", "failed")
+RunStatus = Literal["running", "succeeded", "failed"]
+RUN_STATUSES: tuple[RunStatus, ...] = get_args(RunStatus)
 #: the stages a run goes through, in order; "failed" can follow any of the first three
-STAGES = ("queued", "training", "loading", "done", "failed")
+Stage = Literal["queued", "training", "loading", "done", "failed"]
+STAGES: tuple[Stage, ...] = get_args(Stage)
 
 
 class TrainingRun(Base):
@@ -42,8 +45,8 @@ class TrainingRun(Base):
     requested_by: Mapped[int | None] = mapped_column(
         ForeignKey("staff_users.id", ondelete="SET NULL")
     )
-    status: Mapped[str] = mapped_column(String(10), default="running")
-    stage: Mapped[str] = mapped_column(String(10), default="queued")
+    status: Mapped[RunStatus] = mapped_column(String(10), default="running")
+    stage: Mapped[Stage] = mapped_column(String(10), default="queued")
     progress: Mapped[int] = mapped_column(Integer, default=0, comment="0-100")
     step: Mapped[str | None] = mapped_column(String(200), comment="what it is doing, Chinese")
     owner: Mapped[str] = mapped_column(String(120), comment="host:pid:boot id of the runner")

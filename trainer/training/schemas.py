@@ -7,19 +7,17 @@ from typing import Literal
 from pydantic import BaseModel, Field
 
 from crm_api.schemas import LocalDateTime
-from trainer.training.models import TrainingRun
+from trainer.training.models import RunStatus, Stage, TrainingRun
 from trainer.training.service import ModelOverview
 
-RunStatus = Literal["running", "succeeded", "failed"]
-Stage = Literal["queued", "training", "loading", "done", "failed"]
-STAGE_LABELS = {
+STAGE_LABELS: dict[Stage, str] = {
     "queued": "排队",
     "training": "训练中",
     "loading": "加载新模型",
     "done": "完成",
     "failed": "失败",
 }
-STATUS_LABELS = {"running": "进行中", "succeeded": "成功", "failed": "失败"}
+STATUS_LABELS: dict[RunStatus, str] = {"running": "进行中", "succeeded": "成功", "failed": "失败"}
 
 
 class ModelArchivePublic(BaseModel):
@@ -79,7 +77,7 @@ class ModelOverviewPublic(BaseModel):
                 file=archive.path.name,
                 model_id=archive.model_id,
                 trained_at=archive.trained_at,
-                trained_at_source=archive.trained_at_source,  # type: ignore[arg-type]
+                trained_at_source=archive.trained_at_source,
                 size_bytes=archive.size_bytes,
             )
             if archive
@@ -111,33 +109,29 @@ class TrainingRunSummary(BaseModel):
 
     @classmethod
     def of(cls, run: TrainingRun, requested_by_name: str | None) -> TrainingRunSummary:
-        return cls(**cls._fields(run, requested_by_name))
-
-    @staticmethod
-    def _fields(run: TrainingRun, requested_by_name: str | None) -> dict[str, object]:
         duration = (
             round((run.finished_at - run.started_at).total_seconds(), 1)
             if run.finished_at
             else None
         )
-        return {
-            "id": run.id,
-            "status": run.status,
-            "status_label": STATUS_LABELS.get(run.status, run.status),
-            "stage": run.stage,
-            "stage_label": STAGE_LABELS.get(run.stage, run.stage),
-            "progress": run.progress,
-            "step": run.step,
-            "requested_by": run.requested_by,
-            "requested_by_name": requested_by_name,
-            "started_at": run.started_at,
-            "finished_at": run.finished_at,
-            "duration_seconds": duration,
-            "model_file": run.model_file,
-            "model_id": run.model_id,
-            "error_code": run.error_code,
-            "error": run.error,
-        }
+        return cls(
+            id=run.id,
+            status=run.status,
+            status_label=STATUS_LABELS.get(run.status, run.status),
+            stage=run.stage,
+            stage_label=STAGE_LABELS.get(run.stage, run.stage),
+            progress=run.progress,
+            step=run.step,
+            requested_by=run.requested_by,
+            requested_by_name=requested_by_name,
+            started_at=run.started_at,
+            finished_at=run.finished_at,
+            duration_seconds=duration,
+            model_file=run.model_file,
+            model_id=run.model_id,
+            error_code=run.error_code,
+            error=run.error,
+        )
 
 
 class TrainingRunPublic(TrainingRunSummary):
@@ -145,4 +139,5 @@ class TrainingRunPublic(TrainingRunSummary):
 
     @classmethod
     def of(cls, run: TrainingRun, requested_by_name: str | None) -> TrainingRunPublic:
-        return cls(**cls._fields(run, requested_by_name), log_tail=run.log_tail)
+        summary = TrainingRunSummary.of(run, requested_by_name)
+        return cls(**dict(summary), log_tail=run.log_tail)

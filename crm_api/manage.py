@@ -18,6 +18,7 @@ from alembic.config import Config
 from crm_api.config import DatabaseSettings
 from crm_api.database import create_db_engine, create_session_factory
 from crm_api.seed import clear, is_empty, seed
+from crm_api.staff.models import STAFF_ROLES, StaffRole
 
 ROOT = Path(__file__).resolve().parent.parent
 logger = logging.getLogger("crm_api.manage")
@@ -63,7 +64,7 @@ MIN_STAFF_PASSWORD_LENGTH = 12
 
 
 def create_staff_user(
-    database_url: str, *, username: str, display_name: str, role: str, branch: str
+    database_url: str, *, username: str, display_name: str, role: StaffRole, branch: str
 ) -> int:
     """Create a console user; the password comes from CRM_NEW_STAFF_PASSWORD or a prompt,
     never from the command line (it would end up in the shell history)."""
@@ -186,7 +187,7 @@ def main(argv: list[str] | None = None) -> int:
     staff_parser = sub.add_parser("create-staff", help="add a staff console user")
     staff_parser.add_argument("username")
     staff_parser.add_argument("--display-name", required=True, help="如 小李")
-    staff_parser.add_argument("--role", choices=["agent", "supervisor", "trainer"], required=True)
+    staff_parser.add_argument("--role", choices=STAFF_ROLES, required=True)
     staff_parser.add_argument("--branch", required=True, help="如 北京分行 / 总行")
     inbox_parser = sub.add_parser("inbox", help="NLU inbox: sync, list, accept, discard")
     inbox_sub = inbox_parser.add_subparsers(dest="inbox_command", required=True)

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated
+from typing import Annotated, Literal
 
 from pydantic import PlainSerializer, WithJsonSchema
 
 from crm_api.clock import SHANGHAI
 from crm_api.database import CENT
+
+# where a customer met the bank: the web chat, the app, a branch, or another REST client
+Channel = Literal["web", "app", "branch", "rest"]
 
 
 def _money_to_str(value: Decimal) -> str:

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from datetime import date
-from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 
-from crm_api.accounts import service
+from crm_api.accounts import presenters, service
 from crm_api.accounts.models import AccountType
 from crm_api.accounts.schemas import (
     AccountPublic,
@@ -16,14 +15,12 @@ from crm_api.accounts.schemas import (
     CardLossResult,
     CreditCardStatement,
     TransactionPage,
-    TransactionPublic,
 )
 from crm_api.deps import ClockDep, ServiceCaller, SessionDep
 from crm_api.errors import ErrorBody
 
 router = APIRouter(prefix="/customers/{customer_id}/accounts", tags=["账户 accounts"])
 
-ZERO = Decimal("0.00")
 _ACCOUNT_NOT_FOUND: dict[int | str, dict[str, Any]] = {
     404: {"model": ErrorBody, "description": "account_not_found"}
 }
@@ -74,14 +71,7 @@ def list_transactions(
         offset=offset,
         now=clock(),
     )
-    return TransactionPage(
-        items=[TransactionPublic.model_validate(t) for t in result.items],
-        total=result.total,
-        income_total=result.income_total,
-        spending_total=result.spending_total,
-        start=result.start,
-        end=result.end,
-    )
+    return presenters.transaction_page(result)
 
 
 @router.get(
@@ -96,18 +86,7 @@ def get_statement(customer_id: int, account_id: int, session: SessionDep) -> Cre
     account = service.get_statement_account(
         session=session, customer_id=customer_id, account_id=account_id
     )
-    assert account.statement_date and account.due_date and account.credit_limit is not None
-    return CreditCardStatement(
-        account_id=account.id,
-        masked_number=AccountPublic.from_account(account).masked_number,
-        statement_date=account.statement_date,
-        due_date=account.due_date,
-        statement_amount=account.statement_amount or ZERO,
-        minimum_payment=account.minimum_payment or ZERO,
-        credit_limit=account.credit_limit,
-        available_credit=account.available_credit or ZERO,
-        current_balance=account.balance,
-    )
+    return CreditCardStatement.of(account)
 
 
 @router.post("/{account_id}/report-loss", summary="挂失银行卡", responses=_ACCOUNT_NOT_FOUND)
@@ -134,10 +113,4 @@ def report_loss(
         now=clock(),
     )
     session.commit()
-    assert outcome.report.reference is not None
-    return CardLossResult(
-        account=AccountPublic.from_account(outcome.account),
-        already_reported=outcome.already_reported,
-        reported_at=outcome.report.reported_at,
-        reference=outcome.report.reference,
-    )
+    return presenters.card_loss(outcome)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date
+from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -10,6 +11,8 @@ from pydantic import BaseModel, ConfigDict, Field
 from bankkit.masking import mask_card_number
 from crm_api.accounts.models import Account, AccountStatus, AccountType, LossReason
 from crm_api.schemas import LocalDateTime, MoneyStr
+
+ZERO = Decimal("0.00")
 
 
 class AccountPublic(BaseModel):
@@ -70,6 +73,25 @@ class CreditCardStatement(BaseModel):
     credit_limit: MoneyStr
     available_credit: MoneyStr
     current_balance: MoneyStr = Field(description="当前欠款 (includes unbilled spending)")
+
+    @classmethod
+    def of(cls, account: Account) -> CreditCardStatement:
+        """The statement of a credit card that has one (`get_statement_account` checks)."""
+        if account.statement_date is None or account.due_date is None:
+            raise ValueError("a statement of an account without a statement")
+        if account.credit_limit is None:
+            raise ValueError("a statement of an account without a credit limit")
+        return cls(
+            account_id=account.id,
+            masked_number=mask_card_number(account.number),
+            statement_date=account.statement_date,
+            due_date=account.due_date,
+            statement_amount=account.statement_amount or ZERO,
+            minimum_payment=account.minimum_payment or ZERO,
+            credit_limit=account.credit_limit,
+            available_credit=account.available_credit or ZERO,
+            current_balance=account.balance,
+        )
 
 
 class CardLossCreate(BaseModel):

@@ -79,6 +79,11 @@ class Complaint(Base):
         order_by="ComplaintNote.id", passive_deletes=True, lazy="selectin"
     )
 
+    def latest_public_note(self) -> ComplaintNote | None:
+        """The last note the customer may be told (the bot reads it out)."""
+        public = [n for n in self.notes if n.public]
+        return public[-1] if public else None
+
     def is_breached(self, now: datetime) -> bool:
         """Resolved after the deadline, or still unresolved past it."""
         if self.resolved_at is not None:

@@ -6,11 +6,8 @@ from datetime import date
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, Query, Response
-from sqlalchemy import select
-from sqlalchemy.orm import Session
 
-from crm_api.complaints import service
-from crm_api.complaints.models import Complaint
+from crm_api.complaints import presenters, service
 from crm_api.complaints.schemas import (
     Assignment,
     Category,
@@ -19,7 +16,6 @@ from crm_api.complaints.schemas import (
     ComplaintFiled,
     ComplaintPage,
     ComplaintStatusPublic,
-    ComplaintSummary,
     FollowUpDone,
     FollowUpPublic,
     NoteCreate,
@@ -27,10 +23,8 @@ from crm_api.complaints.schemas import (
     Status,
     StatusChange,
 )
-from crm_api.customers.models import Customer
 from crm_api.deps import ClockDep, ComplaintStaff, SessionDep
 from crm_api.errors import ErrorBody
-from crm_api.staff.models import StaffUser
 
 router = APIRouter(tags=["投诉 complaints"])
 staff_router = APIRouter(prefix="/staff/complaints", tags=["投诉处理 complaint handling"])
@@ -109,43 +103,6 @@ def list_customer_complaints(
 # ---------------------------------------------------------------- staff console
 
 
-def _names(session: Session, ids: set[int | None]) -> dict[int, str]:
-    wanted = {i for i in ids if i is not None}
-    if not wanted:
-        return {}
-    rows = session.execute(
-        select(StaffUser.id, StaffUser.display_name).where(StaffUser.id.in_(wanted))
-    )
-    return {row.id: row.display_name for row in rows}
-
-
-def _detail(session: Session, complaint: Complaint, now: Any) -> ComplaintDetail:
-    summary = ComplaintSummary.of(
-        complaint, now, _names(session, {complaint.assignee_id}).get(complaint.assignee_id or 0)
-    )
-    customer_name = None
-    if complaint.customer_id is not None:
-        customer_name = session.scalar(
-            select(Customer.name).where(Customer.id == complaint.customer_id)
-        )
-    return ComplaintDetail(
-        **summary.model_dump(),
-        description=complaint.description,
-        contact_name=complaint.contact_name,
-        contact_phone=complaint.contact_phone,
-        contact_method=complaint.contact_method,
-        customer_name=customer_name,
-        account_ref=complaint.account_ref,
-        occurred_text=complaint.occurred_text,
-        conversation_id=complaint.conversation_id,
-        resolution=complaint.resolution,
-        closed_at=complaint.closed_at,
-        notes=[NotePublic.of(n) for n in complaint.notes],
-        follow_ups=[FollowUpPublic.of(t) for t in service.follow_ups_of(session, complaint.id)],
-        allowed_transitions=sorted(service.TRANSITIONS[complaint.status]),
-    )
-
-
 @staff_router.get("", summary="投诉列表（按权限过滤）")
 def list_complaints(
     staff: ComplaintStaff,
@@ -181,11 +138,7 @@ def list_complaints(
             query=q,
         ),
     )
-    names = _names(session, {c.assignee_id for c in items})
-    return ComplaintPage(
-        items=[ComplaintSummary.of(c, now, names.get(c.assignee_id or 0)) for c in items],
-        total=total,
-    )
+    return presenters.page(session, items, total, now)
 
 
 @staff_router.get("/{complaint_id}", summary="投诉详情", responses=_NOT_FOUND)
@@ -195,7 +148,7 @@ def get_complaint(
     complaint = service.get_complaint_for_staff(
         session=session, viewer=staff, complaint_id=complaint_id
     )
-    return _detail(session, complaint, clock())
+    return presenters.detail(session, complaint, clock())
 
 
 @staff_router.post(
@@ -225,7 +178,7 @@ def change_status(
         now=now,
     )
     session.commit()
-    return _detail(session, complaint, now)
+    return presenters.detail(session, complaint, now)
 
 
 @staff_router.post(
@@ -271,7 +224,7 @@ def assign(
         now=now,
     )
     session.commit()
-    return _detail(session, complaint, now)
+    return presenters.detail(session, complaint, now)
 
 
 @staff_router.post(

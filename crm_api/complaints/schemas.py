@@ -69,8 +69,7 @@ class ComplaintStatusPublic(BaseModel):
 
     @classmethod
     def of(cls, complaint: Complaint, now: datetime) -> ComplaintStatusPublic:
-        public = [n for n in complaint.notes if n.public]
-        note = public[-1] if public else None
+        note = complaint.latest_public_note()
         return cls(
             number=complaint.number,
             category=complaint.category,

@@ -220,11 +220,6 @@ def list_customer_complaints(
     return list(session.scalars(query.order_by(Complaint.created_at.desc()).limit(20)))
 
 
-def latest_public_note(complaint: Complaint) -> ComplaintNote | None:
-    public = [n for n in complaint.notes if n.public]
-    return public[-1] if public else None
-
-
 # ---------------------------------------------------------------- staff side
 
 

@@ -106,6 +106,11 @@ class BotChannel:
         return list(data.get("events") or [])
 
 
+def agent_line(agent: str, text: str, ts: str | None) -> dict[str, Any]:
+    """An agent's chat line, as the transcript and the console's live feed show it."""
+    return {"from": "agent", "agent": agent, "text": text, "ts": ts}
+
+
 def _iso(timestamp: Any) -> str | None:
     if not isinstance(timestamp, int | float):
         return None
@@ -140,9 +145,7 @@ def transcript_from_events(events: list[dict[str, Any]]) -> list[dict[str, Any]]
             if not text and not buttons:
                 continue
             if metadata.get("agent"):
-                entries.append(
-                    {"from": "agent", "agent": metadata["agent"], "text": text, "ts": ts}
-                )
+                entries.append(agent_line(metadata["agent"], text, ts))
             else:
                 entries.append(
                     {

@@ -17,7 +17,7 @@ from crm_api.config import Settings
 from crm_api.errors import DomainError
 from crm_api.handoff import callbacks, customer_360, presence, queueing, service
 from crm_api.handoff.availability import UnavailableReason, service_hours, unavailable_reason
-from crm_api.handoff.bot_channel import BotChannel, transcript_from_events
+from crm_api.handoff.bot_channel import BotChannel, agent_line, transcript_from_events
 from crm_api.handoff.errors import BotChannelUnavailable, HandoffNotFound
 from crm_api.handoff.feed import ConsoleFeed, handoff_event, message_event
 from crm_api.handoff.greeting import join_greeting
@@ -192,7 +192,7 @@ async def greet_customer(
         )
     except DomainError:
         return
-    entry = {"from": "agent", "agent": staff.display_name, "text": text, "ts": sent.get("ts")}
+    entry = agent_line(staff.display_name, text, sent.get("ts"))
     await hub.publish(message_event(handoff.id, staff.id, entry))
 
 
@@ -260,7 +260,7 @@ def send_agent_message(
     sent = channel.send_agent_message(
         handoff.conversation_id, text=text, agent_name=staff.display_name, agent_id=staff.id
     )
-    entry = {"from": "agent", "agent": staff.display_name, "text": text, "ts": sent.get("ts")}
+    entry = agent_line(staff.display_name, text, sent.get("ts"))
     feed.publish(message_event(handoff.id, handoff.claimed_by, entry))
     return entry
 

@@ -8,6 +8,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
+from bankkit.masking import mask_phone
 from crm_api.customers.models import Customer
 from crm_api.handoff import service
 from crm_api.handoff.availability import ServiceHours, UnavailableReason
@@ -26,50 +27,13 @@ from crm_api.handoff.schemas import (
     Transcript,
 )
 from crm_api.staff.models import StaffUser
+from crm_api.staff.service import display_names
 
 
 def mask_name(name: str | None) -> str:
     if not name:
         return "访客"
     return name[0] + "*" * (len(name) - 1)
-
-
-def _staff_names(session: Session, *ids: int | None) -> dict[int, str]:
-    names: dict[int, str] = {}
-    for staff_id in {i for i in ids if i is not None}:
-        staff = session.get(StaffUser, staff_id)
-        if staff is not None:
-            names[staff_id] = staff.display_name
-    return names
-
-
-def _summary_fields(
-    session: Session, handoff: Handoff, now: datetime, reveal_name: bool, position: int | None
-) -> dict[str, Any]:
-    customer = session.get(Customer, handoff.customer_id) if handoff.customer_id else None
-    if customer is None:
-        label = "访客（未验证身份）"
-    else:
-        label = customer.name if reveal_name else mask_name(customer.name)
-    names = _staff_names(session, handoff.claimed_by)
-    return {
-        "id": handoff.id,
-        "conversation_id": handoff.conversation_id,
-        "customer_label": label,
-        "customer_tier": handoff.customer_tier,
-        "channel": handoff.channel,
-        "reason": handoff.reason,
-        "reason_label": REASON_LABELS.get(handoff.reason, handoff.reason),
-        "priority": handoff.priority,
-        "status": handoff.status,
-        "position": position,
-        "waiting_seconds": int(((handoff.claimed_at or now) - handoff.created_at).total_seconds()),
-        "last_message": handoff.last_message,
-        "claimed_by": handoff.claimed_by,
-        "claimed_by_name": names.get(handoff.claimed_by) if handoff.claimed_by else None,
-        "created_at": handoff.created_at,
-        "claimed_at": handoff.claimed_at,
-    }
 
 
 def summary(
@@ -81,16 +45,37 @@ def summary(
     position: int | None = None,
 ) -> HandoffSummary:
     """A queue row (name masked) or a worklist row (name revealed: the agent holds it)."""
+    customer = session.get(Customer, handoff.customer_id) if handoff.customer_id else None
+    if customer is None:
+        label = "访客（未验证身份）"
+    else:
+        label = customer.name if reveal_name else mask_name(customer.name)
+    names = display_names(session=session, staff_ids=[handoff.claimed_by])
     return HandoffSummary(
-        **_summary_fields(session, handoff, now, reveal_name=reveal_name, position=position)
+        id=handoff.id,
+        conversation_id=handoff.conversation_id,
+        customer_label=label,
+        customer_tier=handoff.customer_tier,
+        channel=handoff.channel,
+        reason=handoff.reason,
+        reason_label=REASON_LABELS.get(handoff.reason, handoff.reason),
+        priority=handoff.priority,
+        status=handoff.status,
+        position=position,
+        waiting_seconds=int(((handoff.claimed_at or now) - handoff.created_at).total_seconds()),
+        last_message=handoff.last_message,
+        claimed_by=handoff.claimed_by,
+        claimed_by_name=names.get(handoff.claimed_by) if handoff.claimed_by else None,
+        created_at=handoff.created_at,
+        claimed_at=handoff.claimed_at,
     )
 
 
 def detail(session: Session, handoff: Handoff, now: datetime) -> HandoffDetail:
     acts = service.activities(session=session, handoff=handoff)
-    names = _staff_names(session, *(a.staff_id for a in acts))
+    names = display_names(session=session, staff_ids=[a.staff_id for a in acts])
     return HandoffDetail(
-        **_summary_fields(session, handoff, now, reveal_name=True, position=None),
+        **dict(summary(session, handoff, now, reveal_name=True)),
         customer_id=handoff.customer_id,
         summary=handoff.summary,
         disposition=handoff.disposition,
@@ -128,7 +113,7 @@ def ticket(outcome: QueueTicket | UnavailableReason, hours: ServiceHours) -> Han
 def callback(request: CallbackRequest) -> CallbackPublic:
     public = CallbackPublic.model_validate(request)
     if request.phone:
-        public.phone_masked = f"{request.phone[:3]}****{request.phone[-4:]}"
+        public.phone_masked = mask_phone(request.phone)
     return public
 
 

@@ -19,6 +19,6 @@ def labels(_staff: CurrentStaff) -> ConsoleLabels:
     return ConsoleLabels(
         complaint_categories=list(COMPLAINT_CATEGORIES),
         complaint_statuses=list(COMPLAINT_STATUSES),
-        roles=dict(ROLE_LABELS),
+        roles={role: label for role, label in ROLE_LABELS.items()},
         intents=intent_labels(),
     )

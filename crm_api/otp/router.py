@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from bankkit.masking import mask_phone
 from crm_api.deps import ClockDep, SessionDep, SettingsDep
 from crm_api.errors import ErrorBody
 from crm_api.otp import service
@@ -29,9 +28,7 @@ def request_code(
 ) -> OtpRequestPublic:
     issued = service.request_code(session=session, settings=settings, phone=body.phone, now=clock())
     session.commit()
-    return OtpRequestPublic(
-        expires_in=issued.expires_in, masked_phone=mask_phone(issued.customer.phone)
-    )
+    return OtpRequestPublic.of(issued.customer, issued.expires_in)
 
 
 @router.post(
@@ -54,6 +51,4 @@ def verify_code(
         session.commit()  # the failed attempt / the lock must survive the error response
         raise
     session.commit()
-    return OtpVerifyPublic(
-        customer_id=customer.id, name=customer.name, masked_phone=mask_phone(customer.phone)
-    )
+    return OtpVerifyPublic.of(customer)

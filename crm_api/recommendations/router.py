@@ -6,22 +6,17 @@ from fastapi import APIRouter, Response, status
 
 from crm_api.deps import ClockDep, SessionDep
 from crm_api.errors import ErrorBody
-from crm_api.products.schemas import ProductPublic
-from crm_api.recommendations import service
+from crm_api.recommendations import presenters, service
 from crm_api.recommendations.recommender import Request
 from crm_api.recommendations.schemas import (
-    RISK_DISCLOSURE,
     InterestPublic,
     InterestUpdate,
     LeadCreate,
     LeadPublic,
     RecommendationCreate,
-    RecommendationItem,
     RecommendationList,
     SuitabilityCheck,
     SuitabilityResult,
-    ViolationPublic,
-    risk_label,
 )
 
 router = APIRouter(prefix="/customers/{customer_id}", tags=["推荐 recommendations"])
@@ -47,25 +42,7 @@ def create_recommendations(
         now=clock(),
     )
     session.commit()
-    return RecommendationList(
-        request_id=result.request_id,
-        model_version=result.model_version,
-        risk_assessment_valid=result.risk_level is not None,
-        risk_level=result.risk_level,
-        risk_label=risk_label(result.risk_level),
-        items=[
-            RecommendationItem(
-                recommendation_id=item.event.id,
-                rank=item.event.rank,
-                score=item.score,
-                product=ProductPublic.from_product(item.product),
-                reasons=item.reasons,
-                risk_disclosure=RISK_DISCLOSURE if item.product.is_investment else None,
-            )
-            for item in result.items
-        ],
-        excluded=result.excluded,
-    )
+    return presenters.recommendation_list(result)
 
 
 @router.post(
@@ -88,9 +65,7 @@ def record_interest(
         now=clock(),
     )
     session.commit()
-    return InterestPublic(
-        recommendation_id=event.id, interest=event.interest, interest_at=event.interest_at
-    )
+    return InterestPublic.of(event)
 
 
 @router.post(
@@ -108,11 +83,7 @@ def check_suitability(
         amount=body.amount,
         now=clock(),
     )
-    return SuitabilityResult(
-        product_code=product.code,
-        suitable=not problems,
-        violations=[ViolationPublic(code=v.code, detail=v.detail) for v in problems],
-    )
+    return presenters.suitability(product, problems)
 
 
 @router.post(

@@ -3,18 +3,16 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Literal
 
 from pydantic import BaseModel, Field
 
 from crm_api.products.models import ProductType
 from crm_api.products.schemas import ProductPublic
-from crm_api.recommendations.models import Interest, LeadStatus, SalesLead
+from crm_api.recommendations.models import Interest, LeadStatus, RecommendationEvent, SalesLead
 from crm_api.recommendations.suitability import ViolationCode
 from crm_api.risk.questionnaire import RISK_LEVEL_LABELS
-from crm_api.schemas import LocalDateTime, MoneyStr
+from crm_api.schemas import Channel, LocalDateTime, MoneyStr
 
-Channel = Literal["web", "app", "branch", "rest"]
 RISK_DISCLOSURE = "理财非存款、产品有风险、投资须谨慎"
 
 
@@ -59,6 +57,12 @@ class InterestPublic(BaseModel):
     recommendation_id: int
     interest: str | None
     interest_at: LocalDateTime | None
+
+    @classmethod
+    def of(cls, event: RecommendationEvent) -> InterestPublic:
+        return cls(
+            recommendation_id=event.id, interest=event.interest, interest_at=event.interest_at
+        )
 
 
 class SuitabilityCheck(BaseModel):

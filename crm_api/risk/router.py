@@ -4,11 +4,9 @@ from __future__ import annotations
 
 from fastapi import APIRouter, status
 
-from crm_api.customers.service import get_customer
 from crm_api.deps import ClockDep, SessionDep
 from crm_api.errors import ErrorBody
 from crm_api.risk import service
-from crm_api.risk.errors import RiskAssessmentRequired
 from crm_api.risk.schemas import AssessmentCreate, AssessmentPublic, QuestionnairePublic
 
 router = APIRouter(tags=["风险测评 risk assessment"])
@@ -53,10 +51,5 @@ def create_assessment(
 def get_current_assessment(
     customer_id: int, session: SessionDep, clock: ClockDep
 ) -> AssessmentPublic:
-    get_customer(session=session, customer_id=customer_id)
-    assessment = service.valid_assessment(session=session, customer_id=customer_id, now=clock())
-    if assessment is None:
-        latest = service.latest_assessment(session=session, customer_id=customer_id)
-        expired_at = latest.expires_at.isoformat() if latest else None
-        raise RiskAssessmentRequired(expired_at=expired_at)
+    assessment = service.current_assessment(session=session, customer_id=customer_id, now=clock())
     return AssessmentPublic.from_assessment(assessment)

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, Field
 
 from crm_api.risk.models import RiskAssessment
@@ -14,7 +12,7 @@ from crm_api.risk.questionnaire import (
     VALIDITY_DAYS,
     level_code,
 )
-from crm_api.schemas import LocalDateTime
+from crm_api.schemas import Channel, LocalDateTime
 
 
 class OptionPublic(BaseModel):
@@ -53,7 +51,7 @@ class AssessmentCreate(BaseModel):
     answers: dict[str, str] = Field(
         description="question id → option key", examples=[{"q1": "B", "q2": "C"}]
     )
-    channel: Literal["web", "app", "branch", "rest"] = "web"
+    channel: Channel = "web"
 
 
 class AssessmentPublic(BaseModel):

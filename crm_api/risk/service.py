@@ -9,7 +9,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from crm_api.customers.service import get_customer
-from crm_api.risk.errors import InvalidRiskAnswers
+from crm_api.risk.errors import InvalidRiskAnswers, RiskAssessmentRequired
 from crm_api.risk.models import RiskAssessment
 from crm_api.risk.questionnaire import (
     QUESTIONNAIRE_VERSION,
@@ -26,6 +26,20 @@ def latest_assessment(*, session: Session, customer_id: int) -> RiskAssessment |
         .order_by(RiskAssessment.assessed_at.desc(), RiskAssessment.id.desc())
         .limit(1)
     ).first()
+
+
+def current_assessment(*, session: Session, customer_id: int, now: datetime) -> RiskAssessment:
+    """The customer's assessment in force at `now`.
+
+    Raises:
+        CustomerNotFound; RiskAssessmentRequired: none, or expired (`expired_at` says when).
+    """
+    get_customer(session=session, customer_id=customer_id)
+    latest = latest_assessment(session=session, customer_id=customer_id)
+    if latest is None or latest.expires_at <= now:
+        expired_at = latest.expires_at.isoformat() if latest else None
+        raise RiskAssessmentRequired(expired_at=expired_at)
+    return latest
 
 
 def valid_assessment(*, session: Session, customer_id: int, now: datetime) -> RiskAssessment | None:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Literal, get_args
 
 from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
@@ -10,8 +11,9 @@ from sqlalchemy.orm import Mapped, mapped_column
 from crm_api.clock import utc_now
 from crm_api.database import Base, UTCDateTime
 
-STAFF_ROLES = ("agent", "supervisor", "trainer")
-ROLE_LABELS = {"agent": "坐席", "supervisor": "主管", "trainer": "训练师"}
+StaffRole = Literal["agent", "supervisor", "trainer"]
+STAFF_ROLES: tuple[StaffRole, ...] = get_args(StaffRole)
+ROLE_LABELS: dict[StaffRole, str] = {"agent": "坐席", "supervisor": "主管", "trainer": "训练师"}
 
 
 class StaffUser(Base):
@@ -23,7 +25,7 @@ class StaffUser(Base):
     id: Mapped[int] = mapped_column(primary_key=True)
     username: Mapped[str] = mapped_column(String(50), unique=True)
     display_name: Mapped[str] = mapped_column(String(50), comment="如 小李")
-    role: Mapped[str] = mapped_column(String(20))
+    role: Mapped[StaffRole] = mapped_column(String(20))
     branch: Mapped[str] = mapped_column(String(30), comment="所属机构，如 北京分行 / 总行")
     password_hash: Mapped[str] = mapped_column(String(200))
     active: Mapped[bool] = mapped_column(Boolean, default=True)

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-from typing import Literal
-
 from pydantic import BaseModel, ConfigDict, Field
 
 from crm_api.schemas import LocalDateTime
-
-StaffRole = Literal["agent", "supervisor", "trainer"]
+from crm_api.staff.models import StaffRole
 
 
 class StaffPublic(BaseModel):

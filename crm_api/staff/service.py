@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import logging
 import secrets
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -20,7 +21,7 @@ from crm_api.staff.errors import (
     StaffLocked,
     StaffNotFound,
 )
-from crm_api.staff.models import StaffSession, StaffUser
+from crm_api.staff.models import StaffRole, StaffSession, StaffUser
 
 logger = logging.getLogger(__name__)
 
@@ -136,6 +137,17 @@ def get_staff(*, session: Session, staff_id: int) -> StaffUser:
     return staff
 
 
+def display_names(*, session: Session, staff_ids: Iterable[int | None]) -> dict[int, str]:
+    """Staff id → display name, for the ids that are set (a handler, a claimer…)."""
+    wanted = {i for i in staff_ids if i is not None}
+    if not wanted:
+        return {}
+    rows = session.execute(
+        select(StaffUser.id, StaffUser.display_name).where(StaffUser.id.in_(wanted))
+    )
+    return {row.id: row.display_name for row in rows}
+
+
 def list_staff(*, session: Session, viewer: StaffUser) -> list[StaffUser]:
     """Colleagues the viewer may assign work to: everyone for supervisors, else own branch."""
     query = select(StaffUser).where(StaffUser.active.is_(True)).order_by(StaffUser.id)
@@ -145,7 +157,13 @@ def list_staff(*, session: Session, viewer: StaffUser) -> list[StaffUser]:
 
 
 def create_staff(
-    *, session: Session, username: str, display_name: str, role: str, branch: str, password: str
+    *,
+    session: Session,
+    username: str,
+    display_name: str,
+    role: StaffRole,
+    branch: str,
+    password: str,
 ) -> StaffUser:
     staff = StaffUser(
         username=username,

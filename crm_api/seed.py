@@ -31,7 +31,7 @@ HISTORY_DAYS = 183  # about six months
 
 def generate(
     *, customers: int = 200, today: date | None = None, seed: int = SEED
-) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+) -> tuple[list[customers_seed.CustomerRow], list[dict[str, Any]], list[dict[str, Any]]]:
     """Rows for customers, accounts and transactions; pure (no database).
 
     Customers and their accounts are drawn in turn from one random stream, so the
@@ -46,7 +46,7 @@ def generate(
     days = [today - timedelta(days=n) for n in range(HISTORY_DAYS, 0, -1)]
     customer_draw = customers_seed.CustomerDraw(rng=rng, fake=fake, today=today)
     account_draw = accounts_seed.AccountDraw(rng=rng, fake=fake, today=today, days=days)
-    customer_rows: list[dict[str, Any]] = []
+    customer_rows: list[customers_seed.CustomerRow] = []
     account_rows: list[dict[str, Any]] = []
     transaction_rows: list[dict[str, Any]] = []
     for customer_id in range(1, customers + 1):

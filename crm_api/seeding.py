@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from datetime import date, datetime, time
 from typing import Any
 
@@ -33,7 +33,7 @@ def random_moment(
     return datetime.combine(day, moment, SHANGHAI).astimezone(UTC)
 
 
-def insert_rows(session: Session, model: type[Base], rows: Sequence[dict[str, Any]]) -> None:
+def insert_rows(session: Session, model: type[Base], rows: Sequence[Mapping[str, Any]]) -> None:
     """Bulk-insert `rows` in batches (one huge statement is slow and hits parameter limits)."""
     for start in range(0, len(rows), INSERT_BATCH):
         session.execute(insert(model), rows[start : start + INSERT_BATCH])

@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import json
 import threading
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import Column, Float, Integer, MetaData, String, Table, Text, func, inspect, select
 from sqlalchemy.engine import URL, Engine, create_engine
 from starlette.requests import Request
+
+from bankkit.masking import align_entity_spans, mask_value
 
 _metadata = MetaData()
 EVENTS = Table(
@@ -38,6 +40,21 @@ class TrackerEvent:
     type_name: str
     timestamp: float
     data: dict[str, Any]
+
+
+def masked_entities(parse_data: Mapping[str, Any], text: str) -> list[dict[str, Any]]:
+    """The entities Rasa predicted for a stored message: spans aligned to the stored
+    (masked) text, values masked."""
+    return [
+        {
+            "start": entity["start"],
+            "end": entity["end"],
+            "entity": entity.get("entity"),
+            "value": mask_value(entity.get("value")),
+            "extractor": entity.get("extractor"),
+        }
+        for entity in align_entity_spans(parse_data.get("entities"), text)
+    ]
 
 
 def load_data(raw: str | None) -> dict[str, Any]:

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import logging
 import random
+from collections.abc import Sequence
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -25,8 +26,10 @@ from crm_api.complaints.models import (
 )
 from crm_api.complaints.service import FOLLOW_UP_AFTER, branch_of_city, complaint_number
 from crm_api.complaints.sla import sla_hours
+from crm_api.customers.seed import CustomerRow
 from crm_api.satisfaction import seed as satisfaction_seed
 from crm_api.seeding import insert_rows, move_id_sequences_past_rows, random_moment
+from crm_api.staff.seed import StaffRow
 
 logger = logging.getLogger(__name__)
 
@@ -117,7 +120,7 @@ PROGRESS_NOTES = [
 
 
 def generate(
-    *, customers: list[dict[str, Any]], today: date, staff: list[dict[str, Any]]
+    *, customers: Sequence[CustomerRow], today: date, staff: Sequence[StaffRow]
 ) -> dict[str, list[dict[str, Any]]]:
     """Rows per table; pure apart from the password hashes passed in with `staff`."""
     rng = random.Random(SEED)
@@ -180,7 +183,7 @@ def generate(
         hours = sla_hours(category, tier)
         due = created + timedelta(hours=hours)
         age_hours = (now - created).total_seconds() / 3600
-        pool = agents_by_branch.get(branch) or supervisors or [None]
+        pool: Sequence[int | None] = agents_by_branch.get(branch) or supervisors or [None]
         assignee = rng.choice(pool) if staff else None
         # How long handling takes: mostly within the SLA, ~12% late.
         took = hours * (rng.uniform(1.05, 1.6) if rng.random() < 0.12 else rng.uniform(0.1, 0.95))
@@ -291,8 +294,8 @@ def clear(session: Session) -> None:
 def seed(
     *,
     session: Session,
-    customers: list[dict[str, Any]],
-    staff: list[dict[str, Any]],
+    customers: Sequence[CustomerRow],
+    staff: Sequence[StaffRow],
     today: date | None = None,
 ) -> None:
     """Insert complaints and surveys, assigned to `staff`; the caller commits."""

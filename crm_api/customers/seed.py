@@ -12,10 +12,11 @@ shares with their accounts, so the order of draws here is part of the demo data.
 from __future__ import annotations
 
 import random
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import partial
-from typing import Any
+from typing import TypedDict
 
 from faker import Faker
 from sqlalchemy import delete
@@ -23,7 +24,7 @@ from sqlalchemy.orm import Session
 
 from bankkit.identifiers import id_number_check_char
 from crm_api.clock import SHANGHAI, UTC
-from crm_api.customers.models import INCOME_BANDS, Customer
+from crm_api.customers.models import INCOME_BANDS, Customer, Gender, Tier
 from crm_api.seeding import draw_unique, insert_rows, move_id_sequences_past_rows
 
 ZHANG_WEI_ID = 1
@@ -117,11 +118,27 @@ def id_number(area: str, birth: date, gender: str, rng: random.Random) -> str:
     return first17 + id_number_check_char(first17)
 
 
+class CustomerRow(TypedDict):
+    """A `customers` row as drawn; the other domains' seeds read it too."""
+
+    id: int
+    name: str
+    gender: Gender
+    birth_date: date
+    id_number: str
+    phone: str
+    city: str
+    occupation: str
+    income_band: str
+    tier: Tier
+    created_at: datetime
+
+
 @dataclass(frozen=True)
 class DemoCustomer:
     """A customer row plus what their accounts are drawn from."""
 
-    row: dict[str, Any]
+    row: CustomerRow
     band: int  # index into INCOME_BANDS
     first_opened: date  # the day their first account was opened
 
@@ -139,6 +156,8 @@ class CustomerDraw:
 
     def draw(self, customer_id: int) -> DemoCustomer:
         rng, fake, today = self.rng, self.fake, self.today
+        gender: Gender
+        tier: Tier
         if customer_id == ZHANG_WEI_ID:
             name, gender, phone, city = "张伟", "男", ZHANG_WEI_PHONE, "北京"
             birth, occupation, band, tier = date(1988, 3, 15), "软件工程师", 3, "金卡"
@@ -174,7 +193,7 @@ class CustomerDraw:
         area = rng.choice(next(c[2] for c in CITIES if c[0] == city))
         idn = draw_unique(self.id_numbers, partial(id_number, area, birth, gender, rng))
         first_opened = today - timedelta(days=rng.randint(400, 4000))
-        row = {
+        row: CustomerRow = {
             "id": customer_id,
             "name": name,
             "gender": gender,
@@ -190,7 +209,7 @@ class CustomerDraw:
         return DemoCustomer(row=row, band=band, first_opened=first_opened)
 
 
-def insert(session: Session, rows: list[dict[str, Any]]) -> None:
+def insert(session: Session, rows: Sequence[CustomerRow]) -> None:
     insert_rows(session, Customer, rows)
     move_id_sequences_past_rows(session, ["customers"])
 

@@ -77,16 +77,14 @@ def claim(*, session: Session, now: datetime, handoff_id: int, staff: StaffUser)
         raise AlreadyClaimed()
     handoff = get_handoff(session=session, handoff_id=handoff_id)
     session.refresh(handoff)
-    session.add(
-        HandoffActivity(
-            handoff_id=handoff.id,
-            staff_id=staff.id,
-            kind="claimed",
-            body=f"{staff.display_name} 接入",
-            created_at=now,
-        )
+    record_activity(
+        session=session,
+        now=now,
+        handoff=handoff,
+        staff=staff,
+        kind="claimed",
+        body=f"{staff.display_name} 接入",
     )
-    session.flush()
     logger.info("handoff.claimed id=%s staff_id=%s", handoff.id, staff.id)
     return handoff
 
@@ -149,16 +147,14 @@ def transfer(
     if changed != 1:
         raise NotYourHandoff()
     session.refresh(handoff)
-    session.add(
-        HandoffActivity(
-            handoff_id=handoff.id,
-            staff_id=staff.id,
-            kind="transferred",
-            body=body + (f"：{note}" if note else ""),
-            created_at=now,
-        )
+    record_activity(
+        session=session,
+        now=now,
+        handoff=handoff,
+        staff=staff,
+        kind="transferred",
+        body=body + (f"：{note}" if note else ""),
     )
-    session.flush()
     return handoff
 
 
@@ -191,16 +187,14 @@ def close(
     if changed != 1:
         raise HandoffClosed()
     session.refresh(handoff)
-    session.add(
-        HandoffActivity(
-            handoff_id=handoff.id,
-            staff_id=staff.id,
-            kind="closed",
-            body=f"{DISPOSITIONS[disposition]}：{summary}",
-            created_at=now,
-        )
+    record_activity(
+        session=session,
+        now=now,
+        handoff=handoff,
+        staff=staff,
+        kind="closed",
+        body=f"{DISPOSITIONS[disposition]}：{summary}",
     )
-    session.flush()
     logger.info("handoff.closed id=%s disposition=%s", handoff.id, disposition)
     return handoff
 
@@ -208,12 +202,21 @@ def close(
 def add_note(
     *, session: Session, now: datetime, handoff: Handoff, staff: StaffUser, body: str
 ) -> HandoffActivity:
-    note = HandoffActivity(
-        handoff_id=handoff.id, staff_id=staff.id, kind="note", body=body, created_at=now
+    return record_activity(
+        session=session, now=now, handoff=handoff, staff=staff, kind="note", body=body
     )
-    session.add(note)
+
+
+def record_activity(
+    *, session: Session, now: datetime, handoff: Handoff, staff: StaffUser, kind: str, body: str
+) -> HandoffActivity:
+    """What a staff member did with a handoff, for its activity log (never shown to customers)."""
+    activity = HandoffActivity(
+        handoff_id=handoff.id, staff_id=staff.id, kind=kind, body=body, created_at=now
+    )
+    session.add(activity)
     session.flush()
-    return note
+    return activity
 
 
 def activities(*, session: Session, handoff: Handoff) -> list[HandoffActivity]:

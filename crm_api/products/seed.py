@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import random
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from decimal import Decimal
 from typing import Any
@@ -24,6 +25,7 @@ from sqlalchemy.orm import Session
 
 from crm_api.clock import SHANGHAI, UTC, utc_now
 from crm_api.customers.models import INCOME_BANDS
+from crm_api.customers.seed import CustomerRow
 from crm_api.products.catalogue import catalogue_rows
 from crm_api.products.models import INVESTMENT_TYPES, Holding, Product
 from crm_api.recommendations.models import RecommendationEvent, SalesLead
@@ -201,7 +203,7 @@ def _holding_amount(rng: random.Random, product: dict[str, Any], wealth: float) 
 def seed_products(
     *,
     session: Session,
-    customers: list[dict[str, Any]],
+    customers: Sequence[CustomerRow],
     accounts: list[dict[str, Any]],
     today: date | None = None,
     seed: int = SEED,

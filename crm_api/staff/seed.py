@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 import os
 from datetime import datetime
-from typing import Any
+from typing import TypedDict
 
 from sqlalchemy import delete
 from sqlalchemy.orm import Session
@@ -19,13 +19,13 @@ from sqlalchemy.orm import Session
 from crm_api.clock import UTC
 from crm_api.complaints.models import ANONYMOUS_BRANCH
 from crm_api.seeding import insert_rows, move_id_sequences_past_rows
-from crm_api.staff.models import StaffSession, StaffUser
+from crm_api.staff.models import StaffRole, StaffSession, StaffUser
 from crm_api.staff.service import DEMO_DEFAULT_PASSWORD, hash_password
 
 logger = logging.getLogger(__name__)
 
 # username, display name, role, branch
-DEMO_STAFF = [
+DEMO_STAFF: list[tuple[str, str, StaffRole, str]] = [
     ("xiaoli", "小李", "agent", "北京分行"),
     ("xiaowang", "小王", "agent", "上海分行"),
     ("xiaochen", "小陈", "agent", "广州分行"),
@@ -35,7 +35,21 @@ DEMO_STAFF = [
 ]
 
 
-def staff_rows() -> list[dict[str, Any]]:
+class StaffRow(TypedDict):
+    """A `staff_users` row; the complaints' seed assigns work by role and branch."""
+
+    id: int
+    username: str
+    display_name: str
+    role: StaffRole
+    branch: str
+    password_hash: str
+    active: bool
+    failed_logins: int
+    created_at: datetime
+
+
+def staff_rows() -> list[StaffRow]:
     """The demo staff rows (none in production); pure apart from the password hashes."""
     if os.environ.get("CRM_ENV", "development").strip().lower() == "production":
         logger.warning("seed.demo_staff_skipped env=production (use `manage create-staff`)")
@@ -58,7 +72,7 @@ def staff_rows() -> list[dict[str, Any]]:
     ]
 
 
-def seed(*, session: Session) -> list[dict[str, Any]]:
+def seed(*, session: Session) -> list[StaffRow]:
     """Insert the demo staff; returns their rows (complaints are assigned to them)."""
     rows = staff_rows()
     insert_rows(session, StaffUser, rows)

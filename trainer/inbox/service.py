@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from bankkit.complaints import COMPLAINT_CATEGORIES
-from bankkit.masking import align_entity_spans, mask_text, mask_value, surrogate
+from bankkit.masking import mask_text, surrogate
 from crm_api.staff.models import StaffUser
 from trainer.errors import (
     AnnotationRejected,
@@ -41,7 +41,7 @@ from trainer.errors import (
 )
 from trainer.inbox.models import InboxCursor, InboxItem, InboxReason
 from trainer.nlu_files import AnnotationError, Entity, TrainingFiles, normalise
-from trainer.tracker import TrackerEvent, TrackerReader
+from trainer.tracker import TrackerEvent, TrackerReader, masked_entities
 
 logger = logging.getLogger(__name__)
 
@@ -103,20 +103,6 @@ def _top_intent(parse: dict[str, Any]) -> tuple[str | None, float | None, list[d
     name = intent.get("name")
     confidence = intent.get("confidence")
     return name, (float(confidence) if confidence is not None else None), ranking
-
-
-def _entities(parse: dict[str, Any], text: str) -> list[dict[str, Any]]:
-    """The predicted entities, spans aligned to the stored text, values masked."""
-    return [
-        {
-            "start": ent["start"],
-            "end": ent["end"],
-            "entity": ent.get("entity"),
-            "value": mask_value(ent.get("value")),
-            "extractor": ent.get("extractor"),
-        }
-        for ent in align_entity_spans(parse.get("entities"), text)
-    ]
 
 
 def _classify(intent: str | None, confidence: float | None, threshold: float) -> InboxReason:
@@ -229,7 +215,7 @@ class Inbox:
             item.predicted_intent = intent
             item.confidence = confidence
             item.intent_ranking = ranking
-            item.entities = _entities(parse, masked)
+            item.entities = masked_entities(parse, masked)
             if PRIORITY[reason] > (item.priority or 0):
                 item.reason, item.priority = reason, PRIORITY[reason]
         self.session.flush()

@@ -20,7 +20,7 @@ from typing import Any
 from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
-from bankkit.masking import align_entity_spans, mask_text, mask_value
+from bankkit.masking import mask_text, mask_value
 from crm_api.clock import SHANGHAI, UTC
 from crm_api.satisfaction.models import SatisfactionResponse
 from crm_api.staff.audit import record_staff_action
@@ -41,7 +41,7 @@ from trainer.stories import (
     story_file_name,
     valid_story_name,
 )
-from trainer.tracker import EVENTS, TrackerEvent, TrackerReader, load_data
+from trainer.tracker import EVENTS, TrackerEvent, TrackerReader, load_data, masked_entities
 
 logger = logging.getLogger(__name__)
 
@@ -227,19 +227,6 @@ def list_conversations(
     return items, total
 
 
-def _entities(parse_data: Mapping[str, Any], text: str) -> list[dict[str, Any]]:
-    return [
-        {
-            "entity": entity.get("entity"),
-            "value": mask_value(entity.get("value")),
-            "start": entity.get("start"),
-            "end": entity.get("end"),
-            "extractor": entity.get("extractor"),
-        }
-        for entity in align_entity_spans(parse_data.get("entities"), text)
-    ]
-
-
 def transcript_entries(events: list[TrackerEvent]) -> list[dict[str, Any]]:
     """What happened, in order, masked: messages, actions, slots, forms, handoff markers."""
     entries: list[dict[str, Any]] = []
@@ -257,7 +244,7 @@ def transcript_entries(events: list[TrackerEvent]) -> list[dict[str, Any]]:
                     "intent": intent.get("name"),
                     "retrieval_intent": intent.get("full_retrieval_intent_name"),
                     "confidence": intent.get("confidence"),
-                    "entities": _entities(parse_data, data.get("text") or ""),
+                    "entities": masked_entities(parse_data, data.get("text") or ""),
                     "fallback": intent.get("name") == FALLBACK_INTENT,
                     "alternatives": [
                         {"intent": r.get("name"), "confidence": r.get("confidence")}

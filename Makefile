@@ -183,3 +183,8 @@ clean:
 .PHONY: eval-reco
 eval-reco: $(CRM_VENV)/.installed
 	$(CRM_PY) scripts/eval_reco.py
+
+# multi-turn dialogue benchmark (tests/dialogues) on its own stack -> reports/dialogue_eval.*
+.PHONY: eval-dialogue
+eval-dialogue: setup models/.trained var/.db-ready
+	$(CRM_PY) scripts/eval_dialogue.py $(ARGS)

@@ -84,6 +84,90 @@ async def test_card_named_in_the_report_is_picked(crm, dispatcher, domain):
     assert result == {"loss_card": "2", "loss_card_label": "信用卡（尾号5678）"}
 
 
+def slot_values(events: list[dict]) -> dict:
+    return {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+
+
+@pytest.mark.parametrize(
+    ("text", "intent", "entity", "value"),
+    [
+        ("储蓄卡", "inform", "account_type", "储蓄卡"),  # typed the card's type
+        ("尾号1234", "inform", "card_tail", "1234"),  # typed its last four digits
+        ('/inform{"card_tail":"1234"}', "inform", "card_tail", "1234"),  # clicked its button
+    ],
+)
+async def test_picked_card_is_named_in_the_confirmation(
+    crm, dispatcher, domain, text, intent, entity, value
+):
+    # The form run as Rasa calls it: the slot the message filled is the last event.
+    crm.get("/customers/1/accounts").respond(json=ZHANG_WEI_ACCOUNTS)
+    tracker = make_tracker(
+        slots={**VERIFIED, "requested_slot": "loss_card"},
+        text=text,
+        intent=intent,
+        active_loop="card_loss_form",
+        entities=[{"entity": entity, "value": value}],
+    )
+    tracker.events.append({"event": "slot", "name": entity, "value": value})
+    events = await ValidateCardLossForm().run(dispatcher, tracker, domain)
+    slots = slot_values(events)
+    assert slots["loss_card"] == "1"
+    assert slots["loss_card_label"] == "储蓄卡（尾号1234）"
+    assert slots["requested_slot"] == "loss_confirmed"
+
+
+async def test_card_named_when_reporting_is_named_in_the_confirmation(crm, dispatcher, domain):
+    # A verified customer who says which card up front: the form starts on that message.
+    crm.get("/customers/1/accounts").respond(json=ZHANG_WEI_ACCOUNTS)
+    tracker = make_tracker(
+        slots=VERIFIED,
+        text="我的信用卡丢了",
+        intent="report_card_loss",
+        active_loop="card_loss_form",
+        entities=[{"entity": "account_type", "value": "信用卡"}],
+    )
+    tracker.events.append({"event": "slot", "name": "account_type", "value": "信用卡"})
+    slots = slot_values(await ValidateCardLossForm().run(dispatcher, tracker, domain))
+    assert (slots["loss_card"], slots["loss_card_label"]) == ("2", "信用卡（尾号5678）")
+
+
+async def test_card_named_before_verification_is_named_in_the_confirmation(crm, dispatcher, domain):
+    crm.post("/otp/verify").respond(json={"customer_id": 1, "name": "张伟"})
+    crm.get("/customers/1/accounts").respond(json=ZHANG_WEI_ACCOUNTS)
+    tracker = make_tracker(
+        slots={"phone_number": "13800138000", "requested_slot": "verification_code"},
+        text="123456",
+        intent="inform",
+        active_loop="card_loss_form",
+        events=[
+            user_event(
+                "我的信用卡丢了",
+                "report_card_loss",
+                [{"entity": "account_type", "value": "信用卡"}],
+            )
+        ],
+    )
+    tracker.events.append({"event": "slot", "name": "verification_code", "value": "123456"})
+    slots = slot_values(await ValidateCardLossForm().run(dispatcher, tracker, domain))
+    assert (slots["loss_card"], slots["loss_card_label"]) == ("2", "信用卡（尾号5678）")
+    assert slots["requested_slot"] == "loss_confirmed"
+
+
+async def test_a_card_that_is_not_the_customers_is_asked_again(crm, dispatcher, domain):
+    crm.get("/customers/1/accounts").respond(json=ZHANG_WEI_ACCOUNTS)
+    tracker = make_tracker(
+        slots={**VERIFIED, "requested_slot": "loss_card"},
+        text="尾号9999",
+        intent="inform",
+        active_loop="card_loss_form",
+        entities=[{"entity": "card_tail", "value": "9999"}],
+    )
+    tracker.events.append({"event": "slot", "name": "card_tail", "value": "9999"})
+    slots = slot_values(await ValidateCardLossForm().run(dispatcher, tracker, domain))
+    assert "loss_card" not in slots and "loss_card_label" not in slots
+    assert slots["requested_slot"] == "loss_card"
+
+
 async def test_form_run_keeps_an_abort(crm, dispatcher, domain):
     # A locked phone aborts the form; rasa-sdk's next-requested-slot must not undo that.
     crm.post("/otp/verify").respond(423, json={"code": "otp_locked", "retry_after": 900})

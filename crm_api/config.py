@@ -31,7 +31,7 @@ class DatabaseSettings(BaseSettings):
 class TrainerSettings(DatabaseSettings):
     """What the trainer tools need (`manage inbox` runs without the API secrets)."""
 
-    # trainer tools (issue 7): Rasa's tracker store (the same TRACKER_* variables Rasa
+    # trainer tools: Rasa's tracker store (the same TRACKER_* variables Rasa
     # reads in endpoints.yml) and the git work tree holding data/, tests/stories/, models/
     tracker_dialect: str = Field(default="sqlite", description="sqlite / postgresql")
     tracker_db: str = Field(default="var/tracker.db", description="SQLite file or database")
@@ -96,7 +96,7 @@ class Settings(TrainerSettings):
     staff_session_hours: float = Field(default=8, gt=0, description="console login lifetime")
     staff_max_failed_logins: int = Field(default=5, gt=0)
     staff_lock_seconds: int = Field(default=900, gt=0)
-    # human handoff (issue 6)
+    # human handoff
     handoff_service_hours: str = Field(
         default="08:00-22:00",
         pattern=r"^\d{2}:\d{2}-\d{2}:\d{2}$",

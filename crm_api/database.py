@@ -10,6 +10,7 @@ from typing import Any
 
 from sqlalchemy import (
     BigInteger,
+    Connection,
     CursorResult,
     DateTime,
     Engine,
@@ -119,7 +120,7 @@ def create_db_engine(url: str, **kwargs: Any) -> Engine:
         cursor.close()
 
     @event.listens_for(engine, "begin")
-    def _on_begin(connection: Any) -> None:
+    def _on_begin(connection: Connection) -> None:
         connection.exec_driver_sql("BEGIN")
 
     return engine

@@ -22,6 +22,7 @@ from pydantic import (
     field_validator,
     model_validator,
 )
+from pydantic_core import ErrorDetails
 
 from crm_api.products.models import INVESTMENT_TYPES, PRODUCT_TYPES, RATE_KINDS, SALE_STATUSES
 
@@ -112,7 +113,7 @@ class CatalogueEntry(BaseModel):
         return self
 
 
-def _problem(label: str, error: Any) -> str:
+def _problem(label: str, error: ErrorDetails) -> str:
     where = ".".join(str(part) for part in error["loc"])
     message = str(error["msg"]).removeprefix("Value error, ")
     return f"{label}: {where}: {message}" if where else f"{label}: {message}"

@@ -9,7 +9,7 @@ import re
 from collections import deque
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import IO
 
 from bankkit.masking import mask_digit_runs
 
@@ -131,7 +131,7 @@ class TrainingProgress:
 _LINE_END = re.compile(r"\r\n|\n|\r")
 
 
-def read_output(stream: Any, sink: queue.Queue[tuple[str, bool] | None]) -> None:
+def read_output(stream: IO[bytes], sink: queue.Queue[tuple[str, bool] | None]) -> None:
     """Splits a child's output into lines for `sink`: (text, transient), where transient
     lines ended with a bare \r (tqdm redrawing its bar). None marks the end."""
     decoder = codecs.getincrementaldecoder("utf-8")(errors="replace")

@@ -1,5 +1,6 @@
-"""What the forms' validations share: stopping a form from a validator, not asking a
-verified customer what the bank already knows, and reading a yes/no answer.
+"""What the forms' validations share: taking nothing from a message the form ignores,
+stopping a form from a validator, not asking a verified customer what the bank already
+knows, and reading a yes/no answer.
 
 The base classes are abstract (their `name` is), so rasa-sdk, which registers every
 `Action` subclass it finds, registers only the forms built on them.
@@ -15,6 +16,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.conversation import latest_intent
 from actions.identity import verified_customer_id
 
 # what a validator returns (merged into its slots) to stop the form
@@ -26,7 +28,26 @@ def yes_or_no(slot: str, value: Any) -> dict[str, Any]:
     return {slot: None if value is None else bool(value)}
 
 
-class AbortAwareFormValidation(FormValidationAction):
+class IgnoredIntentsFormValidation(FormValidationAction):
+    """A form whose ``extract_<slot>`` methods, like its domain mappings, take nothing
+    from a message with one of the form's ``ignored_intents`` (a repeat request, say):
+    the form is then rejected, the rule for that intent answers, and the form asks again.
+    """
+
+    @abstractmethod
+    def name(self) -> str:
+        """The form's validation action, validate_<form name>."""
+
+    async def get_extraction_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        form = (domain.get("forms") or {}).get(self.form_name()) or {}
+        if latest_intent(tracker) in (form.get("ignored_intents") or []):
+            return []
+        return await super().get_extraction_events(dispatcher, tracker, domain)
+
+
+class AbortAwareFormValidation(IgnoredIntentsFormValidation):
     """A form validation whose validators may stop the form (``ABORT_FORM``).
 
     rasa-sdk appends the next requested slot after validation when ``required_slots`` is
@@ -57,7 +78,7 @@ class AbortAwareFormValidation(FormValidationAction):
         return events
 
 
-class VerifiedCustomerFormValidation(FormValidationAction):
+class VerifiedCustomerFormValidation(IgnoredIntentsFormValidation):
     """A form that does not ask a verified customer the slots in ``skipped_when_verified``
     (their phone, say: the bank has it; or the verification itself)."""
 

@@ -76,6 +76,8 @@ class ValidateCardLossForm(
     VerificationSlotsMixin, VerifiedCustomerFormValidation, AbortAwareFormValidation
 ):
     skipped_when_verified = VERIFICATION_SLOTS
+    # the confirmation names the card: its label goes with the card picked
+    companion_slots = {"loss_card": ("loss_card_label",)}
 
     def name(self) -> str:
         return "validate_card_loss_form"
@@ -115,19 +117,6 @@ class ValidateCardLossForm(
         if card is None:
             return {}
         return {"loss_card": str(card["id"]), "loss_card_label": card_label(card)}
-
-    async def get_validation_events(
-        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
-    ) -> list[EventType]:
-        # Of the slots set this turn, rasa-sdk keeps only the form's required slots (and what
-        # their validators return): the card's label, extracted with the card, would be
-        # dropped and the confirmation would ask 「确认要挂失None吗」. The label goes with the card.
-        events = await super().get_validation_events(dispatcher, tracker, domain)
-        validated = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
-        if "loss_card" in validated and "loss_card_label" not in validated:
-            label = tracker.get_slot("loss_card_label") if validated["loss_card"] else None
-            events.append(SlotSet("loss_card_label", label))
-        return events
 
     async def validate_loss_card(
         self,

@@ -32,7 +32,14 @@ class IgnoredIntentsFormValidation(FormValidationAction):
     """A form whose ``extract_<slot>`` methods, like its domain mappings, take nothing
     from a message with one of the form's ``ignored_intents`` (a repeat request, say):
     the form is then rejected, the rule for that intent answers, and the form asks again.
+
+    ``companion_slots`` maps a required slot to slots its ``extract_`` method sets with it
+    (a card's id and its label for the customer). rasa-sdk keeps, of the slots set in a
+    turn, only the required ones and what their validators return; a companion follows
+    its slot: kept when the slot is accepted, cleared when it is rejected.
     """
+
+    companion_slots: ClassVar[dict[str, tuple[str, ...]]] = {}
 
     @abstractmethod
     def name(self) -> str:
@@ -45,6 +52,20 @@ class IgnoredIntentsFormValidation(FormValidationAction):
         if latest_intent(tracker) in (form.get("ignored_intents") or []):
             return []
         return await super().get_extraction_events(dispatcher, tracker, domain)
+
+    async def get_validation_events(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> list[EventType]:
+        events = await super().get_validation_events(dispatcher, tracker, domain)
+        validated = {e["name"]: e["value"] for e in events if e.get("event") == "slot"}
+        for slot, companions in self.companion_slots.items():
+            if slot not in validated:
+                continue
+            for companion in companions:
+                if companion not in validated:
+                    kept = tracker.get_slot(companion) if validated[slot] else None
+                    events.append(SlotSet(companion, kept))
+        return events
 
 
 class AbortAwareFormValidation(IgnoredIntentsFormValidation):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from pathlib import Path
 from typing import Any
 
 import pytest
@@ -10,10 +9,6 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.clarify import ActionClarify, button_titles, clarification_buttons
-from trainer.project import DOMAIN, load_domain
-
-ROOT = Path(__file__).resolve().parents[2]
-DOMAIN_DICT = load_domain(ROOT / DOMAIN)
 
 
 def _user(intent: str, **parse: Any) -> dict[str, Any]:
@@ -36,14 +31,14 @@ FAQ_PARSE = {
 }
 
 
-async def _run(events: list[dict[str, Any]]) -> list[dict[str, Any]]:
+async def _run(events: list[dict[str, Any]], domain: dict[str, Any]) -> list[dict[str, Any]]:
     dispatcher = CollectingDispatcher()
-    assert await ActionClarify().run(dispatcher, _tracker(events), DOMAIN_DICT) == []
+    assert await ActionClarify().run(dispatcher, _tracker(events), domain) == []
     return dispatcher.messages
 
 
-async def test_offers_the_two_likeliest_meanings() -> None:
-    messages = await _run([_user("check_balance"), _user("nlu_fallback", **FAQ_PARSE)])
+async def test_offers_the_two_likeliest_meanings(domain: dict[str, Any]) -> None:
+    messages = await _run([_user("check_balance"), _user("nlu_fallback", **FAQ_PARSE)], domain)
     [message] = messages
     assert message["response"] == "utter_clarify"
     # an FAQ topic is offered as its question (text payload); an intent as /intent
@@ -53,24 +48,24 @@ async def test_offers_the_two_likeliest_meanings() -> None:
     ]
 
 
-async def test_second_failed_turn_in_a_row_offers_a_human() -> None:
-    messages = await _run([_user("out_of_scope"), _user("nlu_fallback", **FAQ_PARSE)])
+async def test_second_failed_turn_in_a_row_offers_a_human(domain: dict[str, Any]) -> None:
+    messages = await _run([_user("out_of_scope"), _user("nlu_fallback", **FAQ_PARSE)], domain)
     assert [m["response"] for m in messages] == ["utter_offer_human"]
 
 
-async def test_first_out_of_scope_says_what_the_bot_can_do() -> None:
-    messages = await _run([_user("check_balance"), _user("out_of_scope")])
+async def test_first_out_of_scope_says_what_the_bot_can_do(domain: dict[str, Any]) -> None:
+    messages = await _run([_user("check_balance"), _user("out_of_scope")], domain)
     assert [m["response"] for m in messages] == ["utter_out_of_scope"]
 
 
-async def test_second_out_of_scope_in_a_row_offers_a_human() -> None:
-    messages = await _run([_user("out_of_scope"), _user("out_of_scope")])
+async def test_second_out_of_scope_in_a_row_offers_a_human(domain: dict[str, Any]) -> None:
+    messages = await _run([_user("out_of_scope"), _user("out_of_scope")], domain)
     assert [m["response"] for m in messages] == ["utter_offer_human"]
 
 
-async def test_without_any_offerable_meaning_asks_to_rephrase() -> None:
+async def test_without_any_offerable_meaning_asks_to_rephrase(domain: dict[str, Any]) -> None:
     parse = {"intent_ranking": [{"name": "nlu_fallback"}, {"name": "affirm"}, {"name": "deny"}]}
-    messages = await _run([_user("nlu_fallback", **parse)])
+    messages = await _run([_user("nlu_fallback", **parse)], domain)
     assert [m["response"] for m in messages] == ["utter_clarify_none"]
 
 
@@ -86,16 +81,18 @@ async def test_without_any_offerable_meaning_asks_to_rephrase() -> None:
         (["faq", "ask_loan"], ["/ask_loan"]),
     ],
 )
-def test_clarification_buttons(ranking: list[str], expected: list[str]) -> None:
+def test_clarification_buttons(
+    ranking: list[str], expected: list[str], domain: dict[str, Any]
+) -> None:
     parse = {"intent_ranking": [{"name": n} for n in ranking]}
-    assert [
-        b["payload"] for b in clarification_buttons(parse, button_titles(DOMAIN_DICT))
-    ] == expected
+    assert [b["payload"] for b in clarification_buttons(parse, button_titles(domain))] == expected
 
 
-def test_every_offered_intent_has_a_title_in_the_domain_and_is_an_intent() -> None:
-    titles = button_titles(DOMAIN_DICT)
+def test_every_offered_intent_has_a_title_in_the_domain_and_is_an_intent(
+    domain: dict[str, Any],
+) -> None:
+    titles = button_titles(domain)
     assert titles["check_balance"] == "查询余额"
-    assert set(titles) <= set(DOMAIN_DICT["intents"])
+    assert set(titles) <= set(domain["intents"])
     # the affirm/deny/inform answers only make sense in context: never offered
     assert not {"affirm", "deny", "inform"} & set(titles)
